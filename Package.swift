@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "luafcgid",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "luafcgid", targets: ["luafcgid"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Debian's liblua5.4-dev, plus shim.h: Lua's macros as functions and the trampoline that raises Lua errors.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // A small Swift face of the Lua C API.
+        .target(name: "Lua", dependencies: ["CLua"]),
+        // The FastCGI 1.0 protocol alone: records, name-value pairs, the connection state machine.
+        .target(
+            name: "FastCGI",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The engine: configuration, dispatcher and workers, script pool, the Lua API, the fronts.
+        .target(
+            name: "LuaFCGI",
+            dependencies: [
+                "Lua",
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "luafcgid",
+            dependencies: [
+                "LuaFCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "FastCGITests",
+            dependencies: [
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "LuaTests", dependencies: ["Lua"]),
+        .testTarget(
+            name: "LuaFCGITests",
+            dependencies: [
+                "LuaFCGI",
+                "FastCGI",
+                "Lua",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Start the real binary behind a private nginx; needs `swift build` first (the Makefile does it).
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

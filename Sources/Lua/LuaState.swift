@@ -1,0 +1,2 @@
+// Placeholder until the Lua wrapper lands.
+import CLua

@@ -1,0 +1,3 @@
+// Placeholder until the engine lands.
+import Lua
+import FastCGI
