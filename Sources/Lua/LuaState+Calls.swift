@@ -1,0 +1,106 @@
+import CLua
+
+/// Loading chunks and running Lua code. Lua code runs only here, in protected mode.
+extension LuaState {
+    /// Compiles the file at `path` and pushes the chunk as a function; its chunk
+    /// name is `@path`, so messages read `path:line: reason`.
+    ///
+    /// Stack: [] → [chunk]; on failure nothing is pushed.
+    public func loadFile(_ path: String) throws(LuaError) {
+        let status = luaL_loadfilex(pointer, path, nil)
+        guard status != LUA_OK else { return }
+        let message = string(at: -1) ?? "cannot load \(path)"
+        pop()
+        switch status {
+        case LUA_ERRSYNTAX: throw .syntax(message: message)
+        case LUA_ERRMEM: throw .memory
+        default: throw .file(message: message)
+        }
+    }
+
+    /// Compiles `source` (text only) and pushes the chunk as a function.
+    ///
+    /// Stack: [] → [chunk]; on failure nothing is pushed.
+    public func loadString(_ source: String, chunkName: String) throws(LuaError) {
+        var source = source
+        let status = source.withUTF8 { bytes in
+            luaL_loadbufferx(
+                pointer, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                bytes.count, chunkName, "t")
+        }
+        guard status != LUA_OK else { return }
+        let message = string(at: -1) ?? "cannot load \(chunkName)"
+        pop()
+        if status == LUA_ERRMEM { throw .memory }
+        throw .syntax(message: message)
+    }
+
+    /// Calls the function below `arguments` arguments in protected mode with a
+    /// traceback handler, keeping `results` results (`LUA_MULTRET` for all).
+    ///
+    /// Stack: [f, args…] → [results…]; on failure [f, args…] → [] and the error is thrown.
+    /// Lua code may allocate up to the memory limit only while it runs here.
+    public func call(arguments: Int32, results: Int32) throws(LuaError) {
+        let outer = allocationState.pointee.swiftActive
+        allocationState.pointee.swiftActive = 0
+        let status = clua_pcall_traceback(pointer, arguments, results)
+        allocationState.pointee.swiftActive = outer
+        guard status != LUA_OK else { return }
+        defer { pop() }
+        if status == LUA_ERRMEM { throw .memory }
+        let text = string(at: -1) ?? "(error object is not a string)"
+        throw Self.splitTraceback(text)
+    }
+
+    /// `luaL_traceback` output is "message\nstack traceback:\n\t…"; keep the parts apart.
+    private static func splitTraceback(_ text: String) -> LuaError {
+        guard let range = text.firstRange(of: "\nstack traceback:") else {
+            return .runtime(message: text, traceback: "")
+        }
+        return .runtime(
+            message: String(text[..<range.lowerBound]),
+            traceback: String(text[text.index(after: range.lowerBound)...]))
+    }
+
+    /// Runs `source` as a chunk with no arguments and no results.
+    public func run(_ source: String, chunkName: String) throws(LuaError) {
+        try loadString(source, chunkName: chunkName)
+        try call(arguments: 0, results: 0)
+    }
+}
+
+/// A Swift function callable from Lua: it reads its arguments from the stack,
+/// pushes its results and returns their count — or pushes an error message and
+/// returns `LuaState.raise`, and the C trampoline raises it once this frame is gone.
+/// It must never call anything that raises a Lua error itself.
+public typealias LuaFunction = @convention(c) (OpaquePointer?) -> Int32
+
+extension LuaState {
+    /// Return value of a `LuaFunction` that pushed an error value for the trampoline to raise.
+    public static let raise: Int32 = -1
+
+    /// Pushes `message` and returns `LuaState.raise`: `return state.raise("bad argument")`.
+    public func raise(_ message: String) -> Int32 {
+        push(message)
+        return Self.raise
+    }
+
+    /// Pushes `function` as a Lua function, taking the `upvalues` values on top
+    /// of the stack as its upvalues 2, 3, … (upvalue 1 holds the function itself).
+    ///
+    /// Stack: [upvalues…] → [closure].
+    public func push(function: LuaFunction, upvalues: Int32 = 0) {
+        clua_pushswiftfunction(pointer, function, upvalues)
+    }
+
+    /// The pseudo-index of upvalue `n` of the running Swift function (its own upvalue `n + 1`).
+    public static func upvalueIndex(_ n: Int32) -> Int32 {
+        clua_upvalueindex(n + 1)
+    }
+
+    /// Sets the global `name` to `function`.
+    public func register(_ name: String, function: LuaFunction) {
+        push(function: function)
+        setGlobal(name)
+    }
+}

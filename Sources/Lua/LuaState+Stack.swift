@@ -1,0 +1,176 @@
+import CLua
+
+/// Pushing and reading values. Pushes never fail (see `LuaState`); reads never convert in place.
+extension LuaState {
+    /// The index of the top element (`lua_gettop`); setting it pops or pads with nil.
+    public var top: Int32 {
+        get { lua_gettop(pointer) }
+        set { lua_settop(pointer, newValue) }
+    }
+
+    /// Pops `count` values.
+    public func pop(_ count: Int32 = 1) {
+        clua_pop(pointer, count)
+    }
+
+    /// The type of the value at `index`.
+    public func type(at index: Int32) -> LuaType {
+        LuaType(rawValue: lua_type(pointer, index)) ?? .none
+    }
+
+    // MARK: Push (each pushes one value)
+
+    public func pushNil() { lua_pushnil(pointer) }
+    public func push(_ value: Bool) { lua_pushboolean(pointer, value ? 1 : 0) }
+    public func push(_ value: Int) { lua_pushinteger(pointer, lua_Integer(value)) }
+    public func push(_ value: Double) { lua_pushnumber(pointer, value) }
+
+    public func push(_ value: String) {
+        var value = value
+        value.withUTF8 { bytes in
+            _ = lua_pushlstring(pointer, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, bytes.count)
+        }
+    }
+
+    /// Pushes raw bytes as a Lua string.
+    public func push(bytes: UnsafeRawBufferPointer) {
+        _ = lua_pushlstring(pointer, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+    }
+
+    /// Pushes a copy of the value at `index`.
+    public func pushValue(at index: Int32) { lua_pushvalue(pointer, index) }
+
+    // MARK: Read (no conversion in place, no metamethods)
+
+    /// The string at `index` if it is a string or a number, decoded as UTF-8 (invalid bytes repaired).
+    public func string(at index: Int32) -> String? {
+        let type = self.type(at: index)
+        if type == .number {
+            // lua_tolstring would convert the stack slot in place; work on a copy.
+            lua_pushvalue(pointer, index)
+            defer { pop() }
+            return rawString(at: -1)
+        }
+        guard type == .string else { return nil }
+        return rawString(at: index)
+    }
+
+    /// Calls `body` with the bytes of the string at `index`; nil unless it is a string.
+    public func withStringBytes<R>(at index: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        guard type(at: index) == .string else { return nil }
+        var length = 0
+        guard let chars = lua_tolstring(pointer, index, &length) else { return nil }
+        return try body(UnsafeRawBufferPointer(start: chars, count: length))
+    }
+
+    private func rawString(at index: Int32) -> String? {
+        var length = 0
+        guard let chars = lua_tolstring(pointer, index, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: chars, count: length), as: UTF8.self)
+    }
+
+    /// The integer at `index` if it is a number with an integral value.
+    public func integer(at index: Int32) -> Int? {
+        var isNumber: Int32 = 0
+        let value = lua_tointegerx(pointer, index, &isNumber)
+        return isNumber != 0 && type(at: index) == .number ? Int(value) : nil
+    }
+
+    /// The number at `index` if it is a number.
+    public func number(at index: Int32) -> Double? {
+        guard type(at: index) == .number else { return nil }
+        return lua_tonumberx(pointer, index, nil)
+    }
+
+    /// The boolean at `index` if it is a boolean.
+    public func boolean(at index: Int32) -> Bool? {
+        guard type(at: index) == .boolean else { return nil }
+        return lua_toboolean(pointer, index) != 0
+    }
+
+    // MARK: Tables (raw access: no metamethods can run)
+
+    /// Pushes a new table with room for `arrayCount` array and `recordCount` hash entries.
+    public func newTable(arrayCount: Int32 = 0, recordCount: Int32 = 0) {
+        lua_createtable(pointer, arrayCount, recordCount)
+    }
+
+    /// `t[key] = v` for the table at `table` and the value on top, which is popped.
+    public func rawSet(table: Int32, key: String) {
+        let table = lua_absindex(pointer, table)
+        push(key)
+        lua_rotate(pointer, -2, 1)
+        lua_rawset(pointer, table)
+    }
+
+    /// `t[index] = v` for the table at `table` and the value on top, which is popped.
+    public func rawSet(table: Int32, index: Int) {
+        lua_rawseti(pointer, table, lua_Integer(index))
+    }
+
+    /// Pushes `t[key]` of the table at `table`; returns its type.
+    @discardableResult
+    public func rawGet(table: Int32, key: String) -> LuaType {
+        let table = lua_absindex(pointer, table)
+        push(key)
+        return LuaType(rawValue: lua_rawget(pointer, table)) ?? .none
+    }
+
+    /// Pushes `t[index]` of the table at `table`; returns its type.
+    @discardableResult
+    public func rawGet(table: Int32, index: Int) -> LuaType {
+        LuaType(rawValue: lua_rawgeti(pointer, table, lua_Integer(index))) ?? .none
+    }
+
+    /// The raw length of the table or string at `index` (`lua_rawlen`).
+    public func rawLength(at index: Int32) -> Int {
+        Int(lua_rawlen(pointer, index))
+    }
+
+    /// Iterates the table at `index` (`lua_next`): `body` sees the key at -2 and the value at -1
+    /// and must leave the stack as it found it. Return false from `body` to stop.
+    public func forEachPair(inTable index: Int32, _ body: () throws -> Bool) rethrows {
+        let table = lua_absindex(pointer, index)
+        lua_pushnil(pointer)
+        while lua_next(pointer, table) != 0 {
+            let goOn = try body()
+            pop()
+            if !goOn {
+                pop()
+                return
+            }
+        }
+    }
+
+    // MARK: Globals (raw access to the globals table)
+
+    /// Pushes the global `name` and returns its type.
+    @discardableResult
+    public func getGlobal(_ name: String) -> LuaType {
+        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        let type = rawGet(table: -1, key: name)
+        lua_rotate(pointer, -2, 1)
+        pop()
+        return type
+    }
+
+    /// Pops the value on top into the global `name`.
+    public func setGlobal(_ name: String) {
+        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_rotate(pointer, -2, 1)
+        rawSet(table: -2, key: name)
+        pop()
+    }
+
+    // MARK: Registry references
+
+    /// Pops the value on top into the registry and returns a reference to it (`luaL_ref`).
+    public func makeReference() -> Int32 {
+        luaL_ref(pointer, clua_registryindex())
+    }
+
+    /// Pushes the value behind a registry reference.
+    public func pushReference(_ reference: Int32) {
+        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(reference))
+    }
+}

@@ -1,0 +1,30 @@
+import CLua
+
+/// Full userdata and named metatables (`luaL_newmetatable` and friends), without raising.
+extension LuaState {
+    /// Pushes the metatable registered as `name`, creating it (with `__name`) if new.
+    /// Returns true when it was created, so the caller fills it in.
+    ///
+    /// Stack: [] → [metatable].
+    @discardableResult
+    public func pushMetatable(named name: String) -> Bool {
+        luaL_newmetatable(pointer, name) != 0
+    }
+
+    /// Pushes a new full userdata of `size` bytes and returns its memory.
+    ///
+    /// Stack: [] → [userdata].
+    public func newUserdata(size: Int) -> UnsafeMutableRawPointer {
+        lua_newuserdatauv(pointer, size, 0)
+    }
+
+    /// Pops a table and sets it as the metatable of the value at `index`.
+    public func setMetatable(of index: Int32) {
+        lua_setmetatable(pointer, index)
+    }
+
+    /// The memory of the userdata at `index` if its metatable is the one named `name`, else nil.
+    public func userdata(at index: Int32, metatable name: String) -> UnsafeMutableRawPointer? {
+        luaL_testudata(pointer, index, name)
+    }
+}
