@@ -73,12 +73,51 @@ static inline lua_State *clua_newstate(clua_Allocation *allocation) {
     return lua_newstate(clua_allocate, allocation);
 }
 
+// MARK: - A request-ending os.exit
+
+/// Registry key of the token that the replacement `os.exit` raises. It is not an
+/// error: it unwinds the running Lua code to the protected call, which reports it
+/// as an exit, so a script can end its request but never the server (SPEC §3.6).
+#define CLUA_EXIT_KEY "clua.exit"
+
+/// Pushes the exit token.
+static inline void clua_push_exit_token(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, CLUA_EXIT_KEY);
+}
+
+/// Whether the value at `index` is the exit token.
+static inline int clua_is_exit_token(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    clua_push_exit_token(L);
+    int same = !lua_isnil(L, -1) && lua_rawequal(L, index, -1);
+    lua_pop(L, 1);
+    return same;
+}
+
+static int clua_exit(lua_State *L) {
+    clua_push_exit_token(L);
+    return lua_error(L);
+}
+
+/// Creates the exit token and replaces `os.exit` (if the os library is open) with a function raising it.
+static inline void clua_replace_os_exit(lua_State *L) {
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, CLUA_EXIT_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, "os") == LUA_TTABLE) {
+        lua_pushcfunction(L, clua_exit);
+        lua_setfield(L, -2, "exit");
+    }
+    lua_pop(L, 2);
+}
+
 // MARK: - Calling Lua from Swift
 
 /// Message handler for protected calls: turns any error value into a string
 /// with a traceback, as lua.c does. A non-string value with `__tostring` uses
 /// it; any other value is described by its type.
 static int clua_traceback_handler(lua_State *L) {
+    if (clua_is_exit_token(L, 1)) return 1;
     const char *message = lua_tostring(L, 1);
     if (message == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)

@@ -8,6 +8,8 @@ public enum LuaError: Error, Hashable, CustomStringConvertible, Sendable {
     case runtime(message: String, traceback: String)
     /// An allocation failed, or the state's memory cap was passed.
     case memory
+    /// `os.exit` (as replaced by `replaceOSExit`) ended the running code: not a failure.
+    case exited
     /// The state could not be created at all.
     case stateCreation
 
@@ -16,6 +18,7 @@ public enum LuaError: Error, Hashable, CustomStringConvertible, Sendable {
         case .syntax(let message), .file(let message): return "Lua: \(message)"
         case .runtime(let message, _): return "Lua: \(message)"
         case .memory: return "Lua: not enough memory"
+        case .exited: return "Lua: os.exit called"
         case .stateCreation: return "Lua: cannot create a state"
         }
     }

@@ -48,6 +48,7 @@ extension LuaState {
         guard status != LUA_OK else { return }
         defer { pop() }
         if status == LUA_ERRMEM { throw .memory }
+        if clua_is_exit_token(pointer, -1) != 0 { throw .exited }
         let text = string(at: -1) ?? "(error object is not a string)"
         throw Self.splitTraceback(text)
     }
@@ -96,6 +97,19 @@ extension LuaState {
     /// The pseudo-index of upvalue `n` of the running Swift function (its own upvalue `n + 1`).
     public static func upvalueIndex(_ n: Int32) -> Int32 {
         clua_upvalueindex(n + 1)
+    }
+
+    /// Replaces `os.exit` with a function that ends the running protected call
+    /// with `LuaError.exited` instead of the process. Call after opening the libraries.
+    public func replaceOSExit() {
+        clua_replace_os_exit(pointer)
+    }
+
+    /// Pushes the token `os.exit` raises and returns `LuaState.raise`: a Swift function
+    /// ends the running Lua code as `os.exit` would (`return state.raiseExit()`).
+    public func raiseExit() -> Int32 {
+        clua_push_exit_token(pointer)
+        return Self.raise
     }
 
     /// Sets the global `name` to `function`.

@@ -144,10 +144,15 @@ extension LuaState {
 
     // MARK: Globals (raw access to the globals table)
 
+    /// Pushes the table of globals.
+    public func pushGlobalsTable() {
+        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+    }
+
     /// Pushes the global `name` and returns its type.
     @discardableResult
     public func getGlobal(_ name: String) -> LuaType {
-        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        pushGlobalsTable()
         let type = rawGet(table: -1, key: name)
         lua_rotate(pointer, -2, 1)
         pop()
@@ -156,7 +161,7 @@ extension LuaState {
 
     /// Pops the value on top into the global `name`.
     public func setGlobal(_ name: String) {
-        lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        pushGlobalsTable()
         lua_rotate(pointer, -2, 1)
         rawSet(table: -2, key: name)
         pop()

@@ -1,0 +1,96 @@
+import Lua
+
+/// Runs a config script (SPEC §2) in a throw-away Lua state and reads its globals.
+///
+/// The script is ordinary Lua 5.4, so arithmetic works (`states = workers * 2`).
+/// Only the globals it assigns count; unknown ones are reported as warnings.
+public enum ConfigurationLoader {
+    /// Loads the script at `path` and builds the configuration with `overrides` applied.
+    public static func load(
+        path: String, overrides: Configuration.Overrides = .init()
+    ) throws(ConfigurationError) -> Configuration {
+        let (values, warnings) = try readSettings(path: path)
+        return try Configuration(scriptValues: values, overrides: overrides, source: path, warnings: warnings)
+    }
+
+    /// The settings the script at `path` assigns, type-checked, and warnings about the rest.
+    static func readSettings(path: String) throws(ConfigurationError) -> ([String: ConfigurationValue], [String]) {
+        let lua: LuaState
+        do { lua = try LuaState() } catch { throw .unreadable(source: path, reason: error.description) }
+        lua.openStandardLibraries()
+        let predefined = globalNames(lua)
+        do {
+            try lua.loadFile(path)
+        } catch {
+            switch error {
+            case .syntax(let message): throw .syntax(message: message)
+            default: throw .unreadable(source: path, reason: Self.fileReason(error))
+            }
+        }
+        do {
+            try lua.call(arguments: 0, results: 0)
+        } catch {
+            if case .runtime(let message, _) = error { throw .runtime(source: path, message: message) }
+            throw .runtime(source: path, message: error.description)
+        }
+
+        var values: [String: ConfigurationValue] = [:]
+        for setting in Setting.all {
+            lua.getGlobal(setting.name)
+            defer { lua.pop() }
+            guard lua.type(at: -1) != .nil else { continue }
+            guard let value = value(lua, kind: setting.kind) else {
+                throw .wrongType(setting: setting.name, source: path, expected: setting.kind.expectation)
+            }
+            values[setting.name] = value
+        }
+        let unknown = globalNames(lua).subtracting(predefined).subtracting(Setting.byName.keys).sorted()
+        let warnings = unknown.map { "\(path): unknown setting '\($0)' ignored" }
+        return (values, warnings)
+    }
+
+    /// Lua's message for an unreadable file reads "cannot open PATH: reason"; keep the reason.
+    private static func fileReason(_ error: LuaError) -> String {
+        guard case .file(let message) = error, let colon = message.firstRange(of: ": ") else { return error.description }
+        return String(message[colon.upperBound...])
+    }
+
+    /// The value on top as a configuration value of `kind`, or nil when it has the wrong type.
+    private static func value(_ lua: LuaState, kind: Setting.Kind) -> ConfigurationValue? {
+        switch (kind, lua.type(at: -1)) {
+        case (.integer, .number):
+            if let integer = lua.integer(at: -1) { return .integer(integer) }
+            if let number = lua.number(at: -1), number.rounded() == number, abs(number) < 1e15 { return .integer(Int(number)) }
+            return nil
+        case (.number, .number):
+            return lua.integer(at: -1).map { .integer($0) } ?? lua.number(at: -1).map { .number($0) }
+        case (.boolean, .boolean):
+            return lua.boolean(at: -1).map { .boolean($0) }
+        case (.string, .string), (.strings, .string):
+            return lua.string(at: -1).map { .string($0) }
+        case (.strings, .table):
+            var texts: [String] = []
+            let count = lua.rawLength(at: -1)
+            for index in 0..<count {
+                defer { lua.pop() }
+                guard lua.rawGet(table: -1, index: index + 1) == .string, let text = lua.string(at: -1) else { return nil }
+                texts.append(text)
+            }
+            return .strings(texts)
+        default:
+            return nil
+        }
+    }
+
+    /// The names of the string keys of the globals table.
+    private static func globalNames(_ lua: LuaState) -> Set<String> {
+        var names: Set<String> = []
+        lua.pushGlobalsTable()
+        lua.forEachPair(inTable: -1) {
+            if lua.type(at: -2) == .string, let name = lua.string(at: -2) { names.insert(name) }
+            return true
+        }
+        lua.pop()
+        return names
+    }
+}

@@ -1,0 +1,32 @@
+import NIOCore
+import Synchronization
+
+/// One request on its way from a front to a worker: what the engine needs to
+/// run a script and answer (DESIGN: the one seam between sockets and Lua).
+public final class Request: Sendable {
+    /// The CGI parameters, which become the script's `env`.
+    public let parameters: RequestParameters
+    /// The whole request body (at most `maxpost` bytes).
+    public let body: ByteBuffer
+    /// Where the response goes.
+    public let sink: any ResponseSink
+    /// When the front handed the request over, for queue waits and durations.
+    public let arrival: ContinuousClock.Instant
+    private let abortedFlag = Atomic<Bool>(false)
+
+    public init(parameters: RequestParameters, body: ByteBuffer, sink: any ResponseSink, arrival: ContinuousClock.Instant = .now) {
+        self.parameters = parameters
+        self.body = body
+        self.sink = sink
+        self.arrival = arrival
+    }
+
+    /// Whether the client went away (FCGI_ABORT_REQUEST or a closed connection).
+    /// A running handler is stopped at its next output; its state is kept.
+    public var isAborted: Bool { abortedFlag.load(ordering: .relaxed) }
+
+    /// Marks the request aborted; called by the front, from its event loop.
+    public func abort() {
+        abortedFlag.store(true, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,40 @@
+import NIOCore
+
+/// The head of a response: status and header lines, in the order they go out.
+///
+/// `headers` holds `Content-Type`, the configured extra headers and the
+/// script's own, never `Status` (that is `status`). `contentLength` is set for
+/// buffered responses, whose whole body is known when the head goes out.
+public struct ResponseHead: Sendable, Hashable {
+    public var status: ResponseStatus
+    public var headers: [HTTPHeaderLine]
+    public var contentLength: Int?
+
+    public init(status: ResponseStatus, headers: [HTTPHeaderLine], contentLength: Int? = nil) {
+        self.status = status
+        self.headers = headers
+        self.contentLength = contentLength
+    }
+}
+
+/// How a response ends, which FastCGI reports as END_REQUEST's appStatus (SPEC §5).
+public enum ResponseEnd: Sendable, Hashable {
+    /// The response the server meant to give (any status, 404 and 503 included): appStatus 0.
+    case complete
+    /// The handler failed or the response was cut off: appStatus 1.
+    case failed
+
+    public var appStatus: UInt32 { self == .complete ? 0 : 1 }
+}
+
+/// Where a request's response goes: the seam between the engine (worker
+/// threads) and a front (FastCGI or HTTP, on an event loop).
+///
+/// Called from worker threads; an implementation hops to its event loop once
+/// per call, so a whole buffered response costs one hop and one write.
+public protocol ResponseSink: Sendable {
+    /// Sends, in this order, the head (at most once per response), body bytes, and the end.
+    func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?)
+    /// Passes an error message to the web server's own log (FastCGI STDERR); fronts without one ignore it.
+    func sendErrorLog(_ message: String)
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What the pool needs to know of a state: which version of its script it holds.
+protocol PooledState: AnyObject {
+    var signature: FileSignature { get }
+}
+
+/// The pool of Lua states (SPEC §3.2): thread-safe around `ScriptPoolPolicy`.
+///
+/// The lock guards only bookkeeping; states are created, run and closed by the
+/// worker holding the lease, outside the lock. A state is used by one worker at
+/// a time — the lease is that guarantee, which is why the class can be
+/// `@unchecked Sendable` while the states in it are not `Sendable`.
+final class ScriptPool<State: PooledState>: @unchecked Sendable {
+    /// A worker's hold on one slot of the pool.
+    struct Lease {
+        let id: Int
+        let script: String
+        /// The state to run; nil when the worker must create one (and `attach` it).
+        var state: State?
+        /// States the pool let go of to make room or because they were stale;
+        /// the worker drops them outside the lock, which closes them.
+        var dropped: [State]
+    }
+
+    private let condition = NSCondition()
+    private var policy: ScriptPoolPolicy
+    private var states: [Int: State] = [:]
+    private var isClosed = false
+    private let now: @Sendable () -> Double
+
+    /// - Parameter now: seconds on a monotonic clock; injected by tests.
+    init(capacity: Int, clonesPerScript: Int, now: @escaping @Sendable () -> Double = monotonicSeconds) {
+        policy = ScriptPoolPolicy(capacity: capacity, clonesPerScript: clonesPerScript)
+        self.now = now
+    }
+
+    /// Takes a state for `script` at `signature`, blocking while none can be had.
+    /// Idle states of an older version of the script are dropped first.
+    /// Returns nil once the pool is closed.
+    func acquire(script: String, signature: FileSignature) -> Lease? {
+        condition.lock()
+        defer { condition.unlock() }
+        var dropped: [State] = []
+        let outdated = policy.slots.values
+            .filter { $0.script == script && !$0.busy && states[$0.id]?.signature != signature }
+            .map(\.id)
+        for id in policy.retire(ids: outdated) {
+            if let state = states.removeValue(forKey: id) { dropped.append(state) }
+        }
+        while !isClosed {
+            switch policy.acquire(script: script, now: now()) {
+            case .reuse(let id):
+                return Lease(id: id, script: script, state: states[id], dropped: dropped)
+            case .create(let id, let evicting):
+                if let evicting, let state = states.removeValue(forKey: evicting) { dropped.append(state) }
+                return Lease(id: id, script: script, state: nil, dropped: dropped)
+            case .wait:
+                condition.wait()
+            }
+        }
+        return nil
+    }
+
+    /// Records the state a worker created for its lease.
+    func attach(_ state: State, to lease: inout Lease) {
+        condition.lock()
+        states[lease.id] = state
+        condition.unlock()
+        lease.state = state
+    }
+
+    /// Ends a lease. With `keep` false (or when the script changed meanwhile) the
+    /// state leaves the pool; it is returned so the caller drops it outside the lock.
+    @discardableResult
+    func release(_ lease: Lease, keep: Bool) -> State? {
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        if policy.release(id: lease.id, keep: keep && !isClosed, now: now()) { return nil }
+        return states.removeValue(forKey: lease.id)
+    }
+
+    /// Housekeeping (SPEC §3.7): closes idle states for which `isCurrent` is false;
+    /// busy ones are marked and go when released. `isCurrent` runs outside the lock.
+    /// Returns the states let go, for the caller to drop.
+    func sweep(isCurrent: (State) -> Bool) -> [State] {
+        condition.lock()
+        let snapshot = states
+        condition.unlock()
+        let stale = snapshot.filter { !isCurrent($0.value) }.map(\.key)
+        guard !stale.isEmpty else { return [] }
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        return policy.retire(ids: stale).compactMap { states.removeValue(forKey: $0) }
+    }
+
+    /// Closes the pool: waiting and later `acquire` calls return nil, and every idle state is let go.
+    func close() -> [State] {
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        isClosed = true
+        let idle = policy.slots.values.filter { !$0.busy }.map(\.id)
+        return policy.retire(ids: idle).compactMap { states.removeValue(forKey: $0) }
+    }
+
+    /// States alive or being created.
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy.slots.count
+    }
+
+    /// The number of states holding `script`.
+    func count(of script: String) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy.count(of: script)
+    }
+}
+
+private let processStart = ContinuousClock.now
+
+/// Seconds since the process started, on a monotonic clock.
+func monotonicSeconds() -> Double {
+    let elapsed = ContinuousClock.now - processStart
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
