@@ -179,3 +179,10 @@ extension LuaState {
         lua_rawgeti(pointer, clua_registryindex(), lua_Integer(reference))
     }
 }
+
+extension LuaState {
+    /// `t[k] = v` for the table at `table`, with the key below the value on top; both are popped.
+    public func rawSet(table: Int32) {
+        lua_rawset(pointer, table)
+    }
+}

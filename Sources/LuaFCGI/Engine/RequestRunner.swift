@@ -1,0 +1,104 @@
+import Logging
+import Lua
+import NIOCore
+import Synchronization
+
+/// Runs one request on the calling worker thread (SPEC §3): resolve the script,
+/// lease a state, call the handler, answer, give the state back.
+final class RequestRunner: Sendable {
+    let configuration: Configuration
+    let pool: ScriptPool<ScriptState>
+    private let resolver: ScriptResolver
+    private let logger: Logger
+    private let generations = Atomic<UInt64>(0)
+
+    init(configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger) {
+        self.configuration = configuration
+        self.pool = pool
+        self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
+        self.logger = logger
+    }
+
+    func run(_ request: Request) {
+        guard !request.isAborted else { return }
+        let path = request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+        switch resolver.resolve(request.parameters) {
+        case .notFound(let reason):
+            logger.info("404: \(reason)")
+            ErrorPage.send(.notFound, path: path, configuration: configuration, sink: request.sink)
+        case .forbidden(let reason):
+            logger.warning("403: \(reason)")
+            ErrorPage.send(.forbidden, path: path, configuration: configuration, sink: request.sink)
+        case .script(let script, let signature):
+            run(request, script: script, signature: signature, path: path)
+        }
+    }
+
+    private func run(_ request: Request, script: String, signature: FileSignature, path: String?) {
+        guard var lease = pool.acquire(script: script, signature: signature) else {
+            ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
+            return
+        }
+        lease.dropped.removeAll()  // closes states the pool let go of, outside its lock
+        let state: ScriptState
+        if let leased = lease.state {
+            state = leased
+        } else {
+            do {
+                let created = try ScriptState(script: script, signature: signature)
+                pool.attach(created, to: &lease)
+                state = created
+            } catch {
+                pool.release(lease, keep: false)
+                fail(request, script: script, path: path, error: error, while: "loading")
+                return
+            }
+        }
+
+        let generation = generations.add(1, ordering: .relaxed).newValue
+        let context = RequestContext(
+            request: request, configuration: configuration, logger: logger, script: script, generation: generation)
+        let outcome = state.handle(request, handler: configuration.handler, context: context)
+        // A state is kept after handler errors (SPEC §3.5); one past its memory cap never is.
+        pool.release(lease, keep: !state.lua.exceededMemoryLimit)
+
+        switch outcome {
+        case .returned:
+            context.response.finish()
+        case .aborted:
+            break
+        case .missingHandler:
+            let message = "\(script): \(configuration.handler)() function not found"
+            logger.error("\(message)")
+            request.sink.sendErrorLog(message)
+            if context.response.headSent {
+                context.response.cutOff()
+            } else {
+                ErrorPage.send(
+                    .internalServerError, path: path, details: configuration.showErrors ? message : nil, end: .failed,
+                    configuration: configuration, sink: request.sink)
+            }
+        case .failed(let error):
+            if context.response.headSent {
+                log(error, script: script, while: "running", sink: request.sink)
+                context.response.cutOff()
+            } else {
+                fail(request, script: script, path: path, error: error, while: "running")
+            }
+        }
+    }
+
+    /// Logs a script error and answers 500, with the details on the page only with `showerrors`.
+    private func fail(_ request: Request, script: String, path: String?, error: LuaError, while activity: String) {
+        log(error, script: script, while: activity, sink: request.sink)
+        ErrorPage.send(
+            .internalServerError, path: path, details: configuration.showErrors ? error.details : nil, end: .failed,
+            configuration: configuration, sink: request.sink)
+    }
+
+    private func log(_ error: LuaError, script: String, while activity: String, sink: any ResponseSink) {
+        let message = "\(script): error while \(activity): \(error.details)"
+        logger.error("\(message)")
+        sink.sendErrorLog(message)
+    }
+}

@@ -1,0 +1,200 @@
+import Lua
+import NIOCore
+
+/// The `con` object handed to `main(env, con)` (SPEC §4.2).
+///
+/// A small full userdata holding the generation of the request it belongs to,
+/// with a metatable whose `__index` is the method table. Every method checks
+/// that its `self` is the `con` of the request now running, so a `con` kept in
+/// a global from an earlier request cannot write into someone else's response.
+/// Methods are Swift functions called through the shim's trampoline: they
+/// report errors by `state.raise(...)`, never by raising themselves.
+enum ConnectionObject {
+    static let metatableName = "luafcgid.con"
+
+    /// Creates the metatable with the methods, once per state.
+    static func install(in lua: LuaState) {
+        guard lua.pushMetatable(named: metatableName) else {
+            lua.pop()
+            return
+        }
+        lua.newTable(recordCount: Int32(methods.count))
+        for (name, function) in methods {
+            lua.push(function: function)
+            lua.rawSet(table: -2, key: name)
+        }
+        lua.rawSet(table: -2, key: "__index")
+        lua.push("luafcgid.con")
+        lua.rawSet(table: -2, key: "__metatable")
+        lua.pop()
+    }
+
+    /// Pushes a new `con` for the request with `generation`.
+    static func push(in lua: LuaState, generation: UInt64) {
+        lua.newUserdata(size: MemoryLayout<UInt64>.size).storeBytes(of: generation, as: UInt64.self)
+        lua.pushMetatable(named: metatableName)
+        lua.setMetatable(of: -2)
+    }
+
+    private static let methods: [(String, LuaFunction)] = [
+        ("header", header), ("puts", puts), ("gets", gets), ("flush", flush), ("reset", reset),
+        ("config", config), ("log", log), ("status", status),
+    ]
+
+    /// The running request's context if argument 1 is its `con`; else the message to raise.
+    private static func context(_ lua: LuaState, method: String) -> Result<RequestContext, ConnectionError> {
+        guard let context = lua.context as? RequestContext else {
+            return .failure(ConnectionError("con:\(method): no request is running"))
+        }
+        guard let memory = lua.userdata(at: 1, metatable: metatableName) else {
+            return .failure(ConnectionError("con:\(method): call it as con:\(method)(...) on the request object"))
+        }
+        guard memory.load(as: UInt64.self) == context.generation else {
+            return .failure(ConnectionError("con:\(method): this request object belongs to a finished request"))
+        }
+        return .success(context)
+    }
+
+    private struct ConnectionError: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    /// Runs `body` with the state and the running request's context, turning a failure into a raise.
+    private static func withContext(
+        _ L: OpaquePointer?, method: String, _ body: (LuaState, RequestContext) -> Int32
+    ) -> Int32 {
+        let lua = LuaState.current(L!)
+        switch context(lua, method: method) {
+        case .success(let context): return body(lua, context)
+        case .failure(let error): return lua.raise(error.message)
+        }
+    }
+
+    // MARK: Methods
+
+    /// `con:header(name, value)` or `con:header(line)`.
+    private static let header: LuaFunction = { L in
+        withContext(L, method: "header") { lua, context in
+            let line: HTTPHeaderLine
+            do throws(HTTPHeaderLineError) {
+                if lua.top >= 3, lua.type(at: 3) != .nil {
+                    guard let name = lua.string(at: 2), let value = lua.string(at: 3) else {
+                        return lua.raise("con:header: name and value must be strings")
+                    }
+                    line = try HTTPHeaderLine(line: "\(name): \(value)")
+                } else {
+                    guard let raw = lua.string(at: 2) else { return lua.raise("con:header: expected (name, value) or a header line") }
+                    line = try HTTPHeaderLine(line: raw)
+                }
+                if try !context.response.addHeader(line) {
+                    context.logger.warning("\(context.script): con:header(\"\(line.name)\") after the headers were sent; ignored")
+                }
+            } catch {
+                return lua.raise("con:header: \(error.description)")
+            }
+            return 0
+        }
+    }
+
+    /// `con:puts(...)`: strings and numbers, in order.
+    private static let puts: LuaFunction = { L in
+        withContext(L, method: "puts") { lua, context in
+            if context.request.isAborted { return lua.raiseExit() }
+            let count = lua.top
+            guard count >= 2 else { return 0 }
+            for index in 2...count {
+                switch lua.type(at: index) {
+                case .string:
+                    lua.withStringBytes(at: index) { context.response.write($0) }
+                case .number:
+                    var text = lua.string(at: index) ?? ""
+                    text.withUTF8 { context.response.write(UnsafeRawBufferPointer($0)) }
+                default:
+                    return lua.raise("con:puts: bad argument #\(index - 1) (string expected, got \(lua.type(at: index).name))")
+                }
+            }
+            return 0
+        }
+    }
+
+    /// `con:gets()`: the unread rest of the body, then nil.
+    private static let gets: LuaFunction = { L in
+        withContext(L, method: "gets") { lua, context in
+            guard !context.bodyConsumed, context.request.body.readableBytes > 0 else {
+                context.bodyConsumed = true
+                lua.pushNil()
+                return 1
+            }
+            context.bodyConsumed = true
+            context.request.body.withUnsafeReadableBytes { lua.push(bytes: $0) }
+            return 1
+        }
+    }
+
+    /// `con:flush()`: the head and the buffered body go out now.
+    private static let flush: LuaFunction = { L in
+        withContext(L, method: "flush") { lua, context in
+            if context.request.isAborted { return lua.raiseExit() }
+            context.response.flush()
+            return 0
+        }
+    }
+
+    /// `con:reset()`: the unsent body is dropped.
+    private static let reset: LuaFunction = { L in
+        withContext(L, method: "reset") { _, context in
+            context.response.reset()
+            return 0
+        }
+    }
+
+    /// `con:config(name)`: a configuration value, or nil.
+    private static let config: LuaFunction = { L in
+        withContext(L, method: "config") { lua, context in
+            guard let name = lua.string(at: 2), let value = context.configuration.values[name] else {
+                lua.pushNil()
+                return 1
+            }
+            switch value {
+            case .string(let text): lua.push(text)
+            case .integer(let number): lua.push(number)
+            case .number(let number): lua.push(number)
+            case .boolean(let flag): lua.push(flag)
+            case .strings(let texts):
+                lua.newTable(arrayCount: Int32(texts.count))
+                for (index, text) in texts.enumerated() {
+                    lua.push(text)
+                    lua.rawSet(table: -2, index: index + 1)
+                }
+            }
+            return 1
+        }
+    }
+
+    /// `con:log(message)`: a log entry tagged with the script (the text is data, never a format).
+    private static let log: LuaFunction = { L in
+        withContext(L, method: "log") { lua, context in
+            let message = lua.string(at: 2) ?? "(\(lua.type(at: 2).name))"
+            context.logger.info("\(context.script): \(message)")
+            return 0
+        }
+    }
+
+    /// `con:status(code [, reason])`.
+    private static let status: LuaFunction = { L in
+        withContext(L, method: "status") { lua, context in
+            guard let code = lua.integer(at: 2), (100...999).contains(code) else {
+                return lua.raise("con:status: the code must be a whole number from 100 to 999")
+            }
+            let reason = lua.top >= 3 && lua.type(at: 3) != .nil ? lua.string(at: 3) : nil
+            if reason?.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) == true {
+                return lua.raise("con:status: line breaks inside the reason")
+            }
+            if !context.response.setStatus(ResponseStatus(code: code, reason: reason)) {
+                context.logger.warning("\(context.script): con:status(\(code)) after the headers were sent; ignored")
+            }
+            return 0
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import NIOCore
+
+/// Everything a running handler's `con` methods reach: the request, the
+/// response being built, the configuration and the log.
+///
+/// Set as the Lua state's `context` while the handler runs; one worker thread only.
+final class RequestContext {
+    let request: Request
+    let response: ResponseBuilder
+    let configuration: Configuration
+    let logger: Logger
+    let script: String
+    /// Tells this request's `con` apart from one a script kept from an earlier request.
+    let generation: UInt64
+    /// How much of the body `con:gets` handed out already.
+    var bodyConsumed = false
+
+    init(request: Request, configuration: Configuration, logger: Logger, script: String, generation: UInt64) {
+        self.request = request
+        self.response = ResponseBuilder(configuration: configuration, sink: request.sink)
+        self.configuration = configuration
+        self.logger = logger
+        self.script = script
+        self.generation = generation
+    }
+}

@@ -1,0 +1,98 @@
+import Lua
+import NIOCore
+
+/// One Lua state in the pool, holding one script (SPEC §3.2).
+///
+/// Creating it is the script's initialization: a fresh state with the standard
+/// libraries, `require "luafcgid"`, the script's directory first on
+/// `package.path`, and `os.exit` ending only the request; then the script's
+/// chunk runs once. Afterwards `handle` calls the handler for each request,
+/// and globals persist between requests. Used by one worker at a time.
+final class ScriptState: PooledState {
+    let lua: LuaState
+    let script: String
+    let signature: FileSignature
+    private var requestsServed: UInt64 = 0
+
+    /// What became of one call of the handler.
+    enum Outcome {
+        /// The handler returned (or called `os.exit`).
+        case returned
+        /// The handler global is not a function.
+        case missingHandler
+        /// The handler raised an error.
+        case failed(LuaError)
+        /// The client went away while the handler ran; it was stopped at its next output.
+        case aborted
+    }
+
+    /// Creates the state and runs the script's chunk; throws a syntax, file or runtime error.
+    init(script: String, signature: FileSignature) throws(LuaError) {
+        self.script = script
+        self.signature = signature
+        lua = try LuaState()
+        lua.openStandardLibraries()
+        lua.replaceOSExit()
+        ConnectionObject.install(in: lua)
+        LuafcgidModule.install(in: lua)
+        prependScriptDirectoryToPackagePaths()
+        try lua.loadFile(script)
+        do {
+            try lua.call(arguments: 0, results: 0)
+        } catch .exited {
+            // os.exit() in the chunk ends the initialization early; the state is still good.
+        }
+    }
+
+    /// Calls `handler(env, con)` for `request` with `context` reachable from `con`.
+    func handle(_ request: Request, handler: String, context: RequestContext) -> Outcome {
+        guard lua.getGlobal(handler) == .function else {
+            lua.pop()
+            return .missingHandler
+        }
+        pushEnvironment(request.parameters)
+        ConnectionObject.push(in: lua, generation: context.generation)
+        lua.context = context
+        defer { lua.context = nil }
+        requestsServed += 1
+        do {
+            try lua.call(arguments: 2, results: 0)
+            return .returned
+        } catch .exited {
+            return request.isAborted ? .aborted : .returned
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// Pushes `env`: every parameter (raw bytes), plus `LUAFCGID_VERSION` and `FCGI_ROLE` (SPEC §4.1).
+    private func pushEnvironment(_ parameters: RequestParameters) {
+        lua.newTable(recordCount: Int32(parameters.pairs.count + 2))
+        for pair in parameters.pairs {
+            pair.name.withUnsafeReadableBytes { lua.push(bytes: $0) }
+            pair.value.withUnsafeReadableBytes { lua.push(bytes: $0) }
+            lua.rawSet(table: -3)
+        }
+        lua.push(LuafcgidModule.version)
+        lua.rawSet(table: -2, key: "LUAFCGID_VERSION")
+        lua.push("RESPONDER")
+        lua.rawSet(table: -2, key: "FCGI_ROLE")
+    }
+
+    /// `require` looks in the script's own directory first (SPEC §4.3).
+    private func prependScriptDirectoryToPackagePaths() {
+        let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
+        guard lua.getGlobal("package") == .table else {
+            lua.pop()
+            return
+        }
+        for (key, patterns) in [("path", ["/?.lua", "/?/init.lua"]), ("cpath", ["/?.so"])] {
+            lua.rawGet(table: -1, key: key)
+            let current = lua.string(at: -1) ?? ""
+            lua.pop()
+            lua.push(patterns.map { directory + $0 }.joined(separator: ";") + ";" + current)
+            lua.rawSet(table: -2, key: key)
+        }
+        lua.pop()
+    }
+}
