@@ -1,0 +1,100 @@
+import FastCGI
+import Logging
+import NIOCore
+
+/// Turns the FastCGI requests of one connection into engine `Request`s.
+///
+/// Params and body are collected until the empty STDIN record; then the request
+/// goes to the queue. A body over `maxpost` (by CONTENT_LENGTH, or by the bytes
+/// received) is answered 413 without running anything, and the rest of it is
+/// ignored. Aborts reach a queued or running request as `Request.abort()`.
+final class FastCGIFront: ChannelInboundHandler {
+    typealias InboundIn = FastCGIRequestPart
+
+    /// Everything the front needs from the server.
+    struct Settings: Sendable {
+        var configuration: Configuration
+        var logger: Logger
+        /// Hands a request to the workers; false when the queue is full.
+        var submit: @Sendable (Request) -> Bool
+    }
+
+    /// A request of this connection, from its params to its dispatch.
+    private enum Pending {
+        case collecting(RequestParameters, body: ByteBuffer)
+        /// Answered already (413); its remaining STDIN is ignored.
+        case rejected
+        /// In the engine. Held weakly: once the engine is done with it, nothing here keeps its body alive.
+        case dispatched(WeakRequest)
+    }
+
+    private struct WeakRequest {
+        weak var request: Request?
+    }
+
+    private let settings: Settings
+    private var pending: [UInt16: Pending] = [:]
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            let parameters = RequestParameters(head.parameters)
+            let declared = parameters["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
+            if declared > settings.configuration.maxPost {
+                reject(requestID: head.requestID, parameters: parameters, context: context)
+            } else {
+                pending[head.requestID] = .collecting(
+                    parameters, body: context.channel.allocator.buffer(capacity: min(declared, settings.configuration.maxPost)))
+            }
+        case .body(let requestID, var bytes):
+            guard case .collecting(let parameters, var body) = pending[requestID] else { return }
+            if body.readableBytes + bytes.readableBytes > settings.configuration.maxPost {
+                reject(requestID: requestID, parameters: parameters, context: context)
+                return
+            }
+            pending[requestID] = .rejected  // drop the reference so `body` is uniquely held while it grows
+            body.writeBuffer(&bytes)
+            pending[requestID] = .collecting(parameters, body: body)
+        case .end(let requestID):
+            guard case .collecting(let parameters, let body) = pending[requestID] else {
+                pending[requestID] = nil
+                return
+            }
+            let request = Request(
+                parameters: parameters, body: body,
+                sink: FastCGIResponseSink(channel: context.channel, requestID: requestID))
+            guard settings.submit(request) else {
+                pending[requestID] = nil
+                settings.logger.warning("503: the request queue is full (queue = \(settings.configuration.queue))")
+                ErrorPage.send(
+                    .serviceUnavailable, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
+                    sink: request.sink)
+                return
+            }
+            pending[requestID] = .dispatched(WeakRequest(request: request))
+        case .abort(let requestID):
+            if case .dispatched(let reference) = pending[requestID] { reference.request?.abort() }
+            pending[requestID] = nil
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        settings.logger.warning("FastCGI connection closed: \(error)")
+        context.close(promise: nil)
+    }
+
+    private func reject(requestID: UInt16, parameters: RequestParameters, context: ChannelHandlerContext) {
+        pending[requestID] = .rejected
+        settings.logger.info("413: request body over maxpost = \(settings.configuration.maxPost) bytes")
+        ErrorPage.send(
+            .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
+            sink: FastCGIResponseSink(channel: context.channel, requestID: requestID))
+    }
+}
+
+@available(*, unavailable)
+extension FastCGIFront: Sendable {}

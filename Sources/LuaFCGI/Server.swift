@@ -1,3 +1,0 @@
-// Placeholder until the engine lands.
-import Lua
-import FastCGI
