@@ -23,7 +23,7 @@ public enum ConfigurationLoader {
             try lua.loadFile(path)
         } catch {
             switch error {
-            case .syntax(let message): throw .syntax(message: message)
+            case .syntax(let message): throw .syntax(message: fullPath(path, in: message))
             default: throw .unreadable(source: path, reason: Self.fileReason(error))
             }
         }
@@ -47,6 +47,21 @@ public enum ConfigurationLoader {
         let unknown = globalNames(lua).subtracting(predefined).subtracting(Setting.byName.keys).sorted()
         let warnings = unknown.map { "\(path): unknown setting '\($0)' ignored" }
         return (values, warnings)
+    }
+
+    /// Lua shortens long chunk names in messages (`...ng/path/config.lua:2: …`);
+    /// put the whole path back in front of the line number.
+    static func fullPath(_ path: String, in message: String) -> String {
+        var index = message.startIndex
+        while let colon = message[index...].firstIndex(of: ":") {
+            let afterColon = message.index(after: colon)
+            let digits = message[afterColon...].prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty, message[digits.endIndex...].hasPrefix(": ") {
+                return path + message[colon...]
+            }
+            index = afterColon
+        }
+        return message
     }
 
     /// Lua's message for an unreadable file reads "cannot open PATH: reason"; keep the reason.

@@ -1,0 +1,68 @@
+import Testing
+@testable import LuaFCGI
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsFollowTheSpecification() throws {
+        let configuration = try Configuration(scriptValues: [:], processorCount: 3)
+        #expect(configuration.listen == [.tcp(host: "127.0.0.1", port: 9000)])
+        #expect(configuration.workers == 3)
+        #expect(configuration.states == 6)
+        #expect(configuration.clones == 6)
+        #expect(configuration.sweepMilliseconds == 1000)
+        #expect(configuration.showErrors == false)
+        #expect(configuration.buffering == true)
+        #expect(configuration.handler == "main")
+        #expect(configuration.httpStatus == ResponseStatus(code: 200, reason: "OK"))
+        #expect(configuration.contentType == "text/html")
+        #expect(configuration.maxPost == 1_048_576)
+        #expect(configuration.watchdogSeconds == 60)
+        #expect(configuration.memoryMiB == 64)
+        #expect(configuration.extensions == [".lua"])
+        #expect(configuration.socketMode == 0o660)
+        #expect(configuration.queue == 1024)
+        #expect(configuration.values["states"] == .integer(6))
+    }
+
+    @Test func statesBelowWorkersAreRaisedWithAWarning() throws {
+        let configuration = try Configuration(scriptValues: ["workers": .integer(4), "states": .integer(2)])
+        #expect(configuration.states == 4)
+        #expect(configuration.warnings.contains { $0.contains("raised") })
+    }
+
+    @Test func clonesNeverExceedStates() throws {
+        let configuration = try Configuration(scriptValues: ["workers": .integer(1), "states": .integer(2), "clones": .integer(9)])
+        #expect(configuration.clones == 2)
+    }
+
+    @Test func flagsOverrideTheScript() throws {
+        let configuration = try Configuration(
+            scriptValues: ["listen": .string("/a.sock"), "workers": .integer(8)],
+            overrides: .init(listen: ["/b.sock", "http://127.0.0.1:1"], workers: 2, root: "/srv"))
+        #expect(configuration.listen == [.unix(path: "/b.sock"), .http(host: "127.0.0.1", port: 1)])
+        #expect(configuration.workers == 2)
+        #expect(configuration.states == 4)
+        #expect(configuration.documentRoot == "/srv")
+    }
+
+    @Test func documentRootFallsBackToRootsThenTheConfigDirectory() throws {
+        #expect(try Configuration(scriptValues: ["roots": .strings(["/www", "/x"])], source: "/etc/l/c.lua").documentRoot == "/www")
+        #expect(try Configuration(scriptValues: [:], source: "/etc/l/c.lua").documentRoot == "/etc/l")
+    }
+
+    @Test func headersAreParsedIntoLines() throws {
+        let configuration = try Configuration(scriptValues: ["headers": .string("X-Powered-By: Lua\r\nX-B: 2\r\n")])
+        #expect(configuration.extraHeaders == [HTTPHeaderLine(name: "X-Powered-By", value: "Lua"), HTTPHeaderLine(name: "X-B", value: "2")])
+    }
+
+    @Test func wrongTypesNameTheSetting() {
+        #expect(throws: ConfigurationError.wrongType(setting: "workers", source: "c.lua", expected: "a whole number >= 1")) {
+            try Configuration(scriptValues: ["workers": .string("four")], source: "c.lua")
+        }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["workers": .integer(0)]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["showerrors": .integer(1)]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["socketmode": .string("rw")]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["httpstatus": .string("OK")]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["listen": .string("nowhere")]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(scriptValues: ["headers": .string("broken")]) }
+    }
+}

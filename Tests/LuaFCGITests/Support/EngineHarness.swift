@@ -1,0 +1,44 @@
+import Logging
+import NIOCore
+@testable import LuaFCGI
+
+/// A request runner over a temporary script directory: the engine without sockets.
+struct EngineHarness {
+    let directory: ScriptDirectory
+    let configuration: Configuration
+    let runner: RequestRunner
+
+    init(_ settings: [String: ConfigurationValue] = [:]) throws {
+        directory = try ScriptDirectory()
+        var values: [String: ConfigurationValue] = ["workers": .integer(2)]
+        values.merge(settings) { $1 }
+        configuration = try Configuration(scriptValues: values)
+        runner = RequestRunner(
+            configuration: configuration,
+            pool: ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    @discardableResult
+    func write(_ name: String, _ source: String) throws -> String {
+        try directory.write(name, source)
+    }
+
+    /// Makes a request for `script` (a name inside the directory) with extra `parameters` and `body`.
+    func makeRequest(_ script: String, parameters: [(String, String)] = [], body: String = "") -> (Request, RecordingSink) {
+        var env = RequestParameters()
+        env.append(name: "SCRIPT_FILENAME", value: directory.path + "/" + script)
+        env.append(name: "SCRIPT_NAME", value: "/" + script)
+        env.append(name: "REQUEST_METHOD", value: body.isEmpty ? "GET" : "POST")
+        for (name, value) in parameters { env.append(name: name, value: value) }
+        let sink = RecordingSink()
+        return (Request(parameters: env, body: ByteBuffer(string: body), sink: sink), sink)
+    }
+
+    /// Runs a request on the calling thread and returns what was sent.
+    func run(_ script: String, parameters: [(String, String)] = [], body: String = "") -> RecordingSink {
+        let (request, sink) = makeRequest(script, parameters: parameters, body: body)
+        runner.run(request)
+        return sink
+    }
+}
