@@ -58,9 +58,11 @@ func makeRequestStart(
     params: [(String, String)] = [("SCRIPT_FILENAME", "/srv/index.lua")]
 ) -> ByteBuffer {
     var buffer = makeRecord(type: .beginRequest, id: id, content: beginRequestContent(keepConnection: keepConnection))
-    var params = makeRecord(type: .params, id: id, content: nameValueBytes(params))
+    if !params.isEmpty {
+        var params = makeRecord(type: .params, id: id, content: nameValueBytes(params))
+        buffer.writeBuffer(&params)
+    }
     var end = makeRecord(type: .params, id: id)
-    buffer.writeBuffer(&params)
     buffer.writeBuffer(&end)
     return buffer
 }
