@@ -173,4 +173,10 @@ extension LuaState {
     public func pushReference(_ reference: Int32) {
         lua_rawgeti(pointer, clua_registryindex(), lua_Integer(reference))
     }
+
+    /// Frees a registry reference (`luaL_unref`); its value may be collected and the
+    /// number handed out again. Releasing `LUA_REFNIL`/`LUA_NOREF` does nothing.
+    public func releaseReference(_ reference: Int32) {
+        luaL_unref(pointer, clua_registryindex(), reference)
+    }
 }
