@@ -129,11 +129,19 @@ extension LuaState {
 
     /// Iterates the table at `index` (`lua_next`): `body` sees the key at -2 and the value at -1
     /// and must leave the stack as it found it. Return false from `body` to stop.
+    ///
+    /// Stack: unchanged afterwards, also when `body` throws.
     public func forEachPair(inTable index: Int32, _ body: () throws -> Bool) rethrows {
         let table = lua_absindex(pointer, index)
         lua_pushnil(pointer)
         while lua_next(pointer, table) != 0 {
-            let goOn = try body()
+            let goOn: Bool
+            do {
+                goOn = try body()
+            } catch {
+                pop(2)
+                throw error
+            }
             pop()
             if !goOn {
                 pop()

@@ -202,6 +202,20 @@ import Testing
         #expect(state.top == 1)
     }
 
+    struct Stop: Error {}
+
+    /// Regression: when the body threw, the key and value stayed on the stack.
+    @Test func forEachPairLeftKeyAndValueWhenBodyThrew() throws {
+        let state = try makeState()
+        try state.loadString("return {1, 2, 3}", chunkName: "=t")
+        try state.call(arguments: 0, results: 1)
+        #expect(throws: Stop.self) {
+            try state.forEachPair(inTable: -1) { throw Stop() }
+        }
+        #expect(state.top == 1)
+        #expect(state.type(at: 1) == .table)
+    }
+
     // MARK: Globals
 
     @Test func globalsRoundTrip() throws {
