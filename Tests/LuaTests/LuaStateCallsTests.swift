@@ -307,6 +307,31 @@ private let callback: LuaFunction = { L in
         #expect(state.top == 0)
     }
 
+
+    /// Regression: a Swift function called from a coroutine read its arguments from,
+    /// and pushed its results onto, the main thread's stack.
+    @Test func swiftFunctionInCoroutineUsedMainThreadStack() throws {
+        let state = try makeState()
+        state.register("add", function: add)
+        state.register("fail", function: fail)
+        state.register("echo", function: echo)
+        let source = """
+            local co = coroutine.wrap(function(a)
+              local s = add(a, 1)
+              coroutine.yield(s)
+              return echo('x', 'y')
+            end)
+            local first = co(41)
+            local joined, count = co()
+            local ok, message = coroutine.resume(coroutine.create(function() fail() end))
+            return first .. ';' .. joined .. ';' .. count .. ';' .. tostring(ok) .. ';' .. message
+            """
+        try state.loadString(source, chunkName: "=co")
+        try state.call(arguments: 0, results: 1)
+        #expect(state.string(at: -1) == "42;x,y;2;false;msg")
+        state.pop()
+        #expect(state.top == 0)
+    }
 }
 
 /// Writes `contents` to a new temporary file and returns its path.
