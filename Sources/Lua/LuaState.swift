@@ -52,6 +52,7 @@ public final class LuaState {
 
     /// Opens Lua's standard libraries (`luaL_openlibs`).
     public func openStandardLibraries() {
+        reserve(8)
         luaL_openlibs(pointer)
     }
 
@@ -63,6 +64,7 @@ public final class LuaState {
 
     /// Runs a full garbage collection cycle.
     public func collectGarbage() {
+        reserve(2)
         clua_gc_collect(pointer)
     }
 }

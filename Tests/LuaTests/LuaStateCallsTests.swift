@@ -60,6 +60,13 @@ private let callback: LuaFunction = { L in
     }
 }
 
+/// many() → 5000 results.
+private let many: LuaFunction = { L in
+    let state = LuaState.current(L!)
+    for i in 1...5000 { state.push(i) }
+    return 5000
+}
+
 @Suite struct LuaStateCallsTests {
     // MARK: Loading
 
@@ -269,6 +276,23 @@ private let callback: LuaFunction = { L in
         #expect(state.top == 1)
     }
 
+    /// Regression: a Swift function got Lua's minimum of 20 free slots and pushed past them.
+    @Test func swiftFunctionPushingManyResultsCorruptedHeap() throws {
+        let state = try makeState()
+        state.register("many", function: many)
+        #expect(try state.evaluate("select('#', many())") == "5000")
+        #expect(try state.evaluate("select(5000, many())") == "5000")
+    }
+
+    @Test func callKeepingMoreResultsThanTheStackHolds() throws {
+        let state = try makeState()
+        try state.loadString("return 1", chunkName: "=t")
+        try state.call(arguments: 0, results: 500)
+        #expect(state.top == 500)
+        #expect(state.integer(at: 1) == 1)
+        #expect(state.type(at: 500) == .nil)
+    }
+
     @Test func swiftFunctionUpvalues() throws {
         let state = try makeState()
         state.push("first")
@@ -306,7 +330,6 @@ private let callback: LuaFunction = { L in
         #expect(message?.hasPrefix("callback failed: Lua: deep") == true, "\(message ?? "nil")")
         #expect(state.top == 0)
     }
-
 
     /// Regression: a Swift function called from a coroutine read its arguments from,
     /// and pushed its results onto, the main thread's stack.

@@ -102,6 +102,21 @@ import Testing
         #expect(state.type(at: 1) == .number)
     }
 
+    /// Regression: pushes did not call `lua_checkstack`, so more than ~40 values
+    /// pushed from Swift wrote past the stack and corrupted the heap.
+    @Test func pushPastStackEndCorruptedHeap() throws {
+        let state = try makeState()
+        for i in 1...10_000 { state.push("value \(i)") }
+        #expect(state.top == 10_000)
+        state.top = 20_000
+        #expect(state.type(at: 20_000) == .nil)
+        #expect(state.string(at: 10_000) == "value 10000")
+        #expect(try state.evaluate("'alive'") == "alive")
+        state.top = 0
+        #expect(state.ensureStack(100))
+        #expect(!state.ensureStack(2_000_000))
+    }
+
     @Test func topPopAndPushValue() throws {
         let state = try LuaState()
         #expect(state.top == 0)
