@@ -42,11 +42,16 @@ static inline void clua_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT, 0); 
 /// raises "not enough memory" in the running Lua code). While `swiftActive` is
 /// set, allocations never fail: Swift code is on the stack and a failure would
 /// longjmp across it; the over-use is noticed by `exceeded` instead.
+///
+/// `running` is the thread (coroutine) whose innermost Swift function is running,
+/// or NULL outside of Swift functions: a Swift function called from a coroutine
+/// must work on that coroutine's stack, not the main thread's.
 typedef struct clua_Allocation {
     size_t used;
     size_t limit;
     int swiftActive;
     int exceeded;
+    lua_State *running;
 } clua_Allocation;
 
 static void *clua_allocate(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -167,9 +172,12 @@ static int clua_trampoline(lua_State *L) {
     lua_getallocf(L, &ud);
     clua_Allocation *a = (clua_Allocation *)ud;
     int outer = a->swiftActive;
+    lua_State *outerRunning = a->running;
     a->swiftActive = 1;
+    a->running = L;
     int n = f(L);
     a->swiftActive = outer;
+    a->running = outerRunning;
     if (n == CLUA_RAISE) return lua_error(L);
     if (!outer && a->limit != 0 && a->used > a->limit) return clua_raise_memory_error(L);
     return n;

@@ -7,6 +7,7 @@ extension LuaState {
     ///
     /// Stack: [] → [chunk]; on failure nothing is pushed.
     public func loadFile(_ path: String) throws(LuaError) {
+        reserve(4)
         let status = luaL_loadfilex(pointer, path, nil)
         guard status != LUA_OK else { return }
         let message = string(at: -1) ?? "cannot load \(path)"
@@ -22,6 +23,7 @@ extension LuaState {
     ///
     /// Stack: [] → [chunk]; on failure nothing is pushed.
     public func loadString(_ source: String, chunkName: String) throws(LuaError) {
+        reserve(1)
         var source = source
         let status = source.withUTF8 { bytes in
             luaL_loadbufferx(
@@ -41,6 +43,7 @@ extension LuaState {
     /// Stack: [f, args…] → [results…]; on failure [f, args…] → [] and the error is thrown.
     /// Lua code may allocate up to the memory limit only while it runs here.
     public func call(arguments: Int32, results: Int32) throws(LuaError) {
+        reserve(results > arguments ? results - arguments + 1 : 1)
         let outer = allocationState.pointee.swiftActive
         allocationState.pointee.swiftActive = 0
         let status = clua_pcall_traceback(pointer, arguments, results)
@@ -91,6 +94,7 @@ extension LuaState {
     ///
     /// Stack: [upvalues…] → [closure].
     public func push(function: LuaFunction, upvalues: Int32 = 0) {
+        reserve(1)
         clua_pushswiftfunction(pointer, function, upvalues)
     }
 

@@ -1,11 +1,31 @@
 import CLua
 
 /// Pushing and reading values. Pushes never fail (see `LuaState`); reads never convert in place.
+///
+/// Every method that pushes makes room on the stack first: Lua's C API does not
+/// check, and a push past the end of the stack corrupts the heap.
 extension LuaState {
     /// The index of the top element (`lua_gettop`); setting it pops or pads with nil.
     public var top: Int32 {
         get { lua_gettop(pointer) }
-        set { lua_settop(pointer, newValue) }
+        set {
+            let current = lua_gettop(pointer)
+            if newValue > current { reserve(newValue - current) }
+            lua_settop(pointer, newValue)
+        }
+    }
+
+    /// Makes room for `count` more values (`lua_checkstack`). False only when the
+    /// stack would pass Lua's limit (LUAI_MAXSTACK, a million slots).
+    /// The wrapper's own methods call it themselves; code using `pointer` directly may need it.
+    @discardableResult
+    public func ensureStack(_ count: Int32) -> Bool {
+        lua_checkstack(pointer, count) != 0
+    }
+
+    /// Room for `count` more values, or a trap: writing past the stack would corrupt memory.
+    func reserve(_ count: Int32) {
+        precondition(lua_checkstack(pointer, count) != 0, "Lua: stack overflow (more than LUAI_MAXSTACK values)")
     }
 
     /// Pops `count` values.
@@ -20,12 +40,28 @@ extension LuaState {
 
     // MARK: Push (each pushes one value)
 
-    public func pushNil() { lua_pushnil(pointer) }
-    public func push(_ value: Bool) { lua_pushboolean(pointer, value ? 1 : 0) }
-    public func push(_ value: Int) { lua_pushinteger(pointer, lua_Integer(value)) }
-    public func push(_ value: Double) { lua_pushnumber(pointer, value) }
+    public func pushNil() {
+        reserve(1)
+        lua_pushnil(pointer)
+    }
+
+    public func push(_ value: Bool) {
+        reserve(1)
+        lua_pushboolean(pointer, value ? 1 : 0)
+    }
+
+    public func push(_ value: Int) {
+        reserve(1)
+        lua_pushinteger(pointer, lua_Integer(value))
+    }
+
+    public func push(_ value: Double) {
+        reserve(1)
+        lua_pushnumber(pointer, value)
+    }
 
     public func push(_ value: String) {
+        reserve(1)
         var value = value
         value.withUTF8 { bytes in
             _ = lua_pushlstring(pointer, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, bytes.count)
@@ -34,11 +70,15 @@ extension LuaState {
 
     /// Pushes raw bytes as a Lua string.
     public func push(bytes: UnsafeRawBufferPointer) {
+        reserve(1)
         _ = lua_pushlstring(pointer, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
     }
 
     /// Pushes a copy of the value at `index`.
-    public func pushValue(at index: Int32) { lua_pushvalue(pointer, index) }
+    public func pushValue(at index: Int32) {
+        reserve(1)
+        lua_pushvalue(pointer, index)
+    }
 
     // MARK: Read (no conversion in place, no metamethods)
 
@@ -47,7 +87,7 @@ extension LuaState {
         let type = self.type(at: index)
         if type == .number {
             // lua_tolstring would convert the stack slot in place; work on a copy.
-            lua_pushvalue(pointer, index)
+            pushValue(at: index)
             defer { pop() }
             return rawString(at: -1)
         }
@@ -92,6 +132,7 @@ extension LuaState {
 
     /// Pushes a new table with room for `arrayCount` array and `recordCount` hash entries.
     public func newTable(arrayCount: Int32 = 0, recordCount: Int32 = 0) {
+        reserve(1)
         lua_createtable(pointer, arrayCount, recordCount)
     }
 
@@ -119,7 +160,8 @@ extension LuaState {
     /// Pushes `t[index]` of the table at `table`; returns its type.
     @discardableResult
     public func rawGet(table: Int32, index: Int) -> LuaType {
-        LuaType(rawValue: lua_rawgeti(pointer, table, lua_Integer(index))) ?? .none
+        reserve(1)
+        return LuaType(rawValue: lua_rawgeti(pointer, table, lua_Integer(index))) ?? .none
     }
 
     /// The raw length of the table or string at `index` (`lua_rawlen`).
@@ -129,11 +171,20 @@ extension LuaState {
 
     /// Iterates the table at `index` (`lua_next`): `body` sees the key at -2 and the value at -1
     /// and must leave the stack as it found it. Return false from `body` to stop.
+    ///
+    /// Stack: unchanged afterwards, also when `body` throws.
     public func forEachPair(inTable index: Int32, _ body: () throws -> Bool) rethrows {
         let table = lua_absindex(pointer, index)
+        reserve(2)
         lua_pushnil(pointer)
         while lua_next(pointer, table) != 0 {
-            let goOn = try body()
+            let goOn: Bool
+            do {
+                goOn = try body()
+            } catch {
+                pop(2)
+                throw error
+            }
             pop()
             if !goOn {
                 pop()
@@ -146,12 +197,14 @@ extension LuaState {
 
     /// Pushes the table of globals.
     public func pushGlobalsTable() {
+        reserve(1)
         lua_rawgeti(pointer, clua_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
     }
 
     /// Pushes the global `name` and returns its type.
     @discardableResult
     public func getGlobal(_ name: String) -> LuaType {
+        reserve(2)
         pushGlobalsTable()
         let type = rawGet(table: -1, key: name)
         lua_rotate(pointer, -2, 1)
@@ -161,6 +214,7 @@ extension LuaState {
 
     /// Pops the value on top into the global `name`.
     public func setGlobal(_ name: String) {
+        reserve(2)
         pushGlobalsTable()
         lua_rotate(pointer, -2, 1)
         rawSet(table: -2, key: name)
@@ -171,12 +225,21 @@ extension LuaState {
 
     /// Pops the value on top into the registry and returns a reference to it (`luaL_ref`).
     public func makeReference() -> Int32 {
-        luaL_ref(pointer, clua_registryindex())
+        reserve(1)
+        return luaL_ref(pointer, clua_registryindex())
     }
 
     /// Pushes the value behind a registry reference.
     public func pushReference(_ reference: Int32) {
+        reserve(1)
         lua_rawgeti(pointer, clua_registryindex(), lua_Integer(reference))
+    }
+
+    /// Frees a registry reference (`luaL_unref`); its value may be collected and the
+    /// number handed out again. Releasing `LUA_REFNIL`/`LUA_NOREF` does nothing.
+    public func releaseReference(_ reference: Int32) {
+        reserve(1)
+        luaL_unref(pointer, clua_registryindex(), reference)
     }
 }
 

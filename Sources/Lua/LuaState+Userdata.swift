@@ -8,14 +8,16 @@ extension LuaState {
     /// Stack: [] → [metatable].
     @discardableResult
     public func pushMetatable(named name: String) -> Bool {
-        luaL_newmetatable(pointer, name) != 0
+        reserve(2)
+        return luaL_newmetatable(pointer, name) != 0
     }
 
     /// Pushes a new full userdata of `size` bytes and returns its memory.
     ///
     /// Stack: [] → [userdata].
     public func newUserdata(size: Int) -> UnsafeMutableRawPointer {
-        lua_newuserdatauv(pointer, size, 0)
+        reserve(1)
+        return lua_newuserdatauv(pointer, size, 0)
     }
 
     /// Pops a table and sets it as the metatable of the value at `index`.
@@ -25,6 +27,7 @@ extension LuaState {
 
     /// The memory of the userdata at `index` if its metatable is the one named `name`, else nil.
     public func userdata(at index: Int32, metatable name: String) -> UnsafeMutableRawPointer? {
-        luaL_testudata(pointer, index, name)
+        reserve(2)
+        return luaL_testudata(pointer, index, name)
     }
 }

@@ -8,8 +8,12 @@ import CLua
 /// Swift: allocations made while Swift drives the state never fail (see
 /// `clua_Allocation`), and only `call` runs Lua code, in protected mode.
 public final class LuaState {
-    /// The raw `lua_State *`, for code that talks to the C API directly.
-    public let pointer: OpaquePointer
+    /// The raw `lua_State *` to work on, for code that talks to the C API directly:
+    /// inside a Swift function called from Lua, the thread (coroutine) that called
+    /// it; otherwise the main thread. Every stack method of the wrapper uses it.
+    public var pointer: OpaquePointer { allocationState.pointee.running ?? mainThread }
+    /// The state's main thread (`lua_newstate`), which owns the state.
+    public let mainThread: OpaquePointer
     /// The allocator's bookkeeping; `internal` so `call` can let Lua code hit the limit.
     let allocationState: UnsafeMutablePointer<clua_Allocation>
 
@@ -20,19 +24,19 @@ public final class LuaState {
     /// A new empty state. `memoryLimit` (bytes, 0 = none) caps what Lua code may allocate.
     public init(memoryLimit: Int = 0) throws(LuaError) {
         allocationState = .allocate(capacity: 1)
-        allocationState.initialize(to: clua_Allocation(used: 0, limit: 0, swiftActive: 1, exceeded: 0))
+        allocationState.initialize(to: clua_Allocation(used: 0, limit: 0, swiftActive: 1, exceeded: 0, running: nil))
         guard let state = clua_newstate(allocationState) else {
             allocationState.deallocate()
             throw .stateCreation
         }
-        pointer = state
+        mainThread = state
         allocationState.pointee.limit = memoryLimit > 0 ? Int(memoryLimit) : 0
-        clua_getextraspace(pointer).storeBytes(
+        clua_getextraspace(state).storeBytes(
             of: Unmanaged.passUnretained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
     }
 
     deinit {
-        lua_close(pointer)
+        lua_close(mainThread)
         allocationState.deallocate()
     }
 
@@ -40,6 +44,7 @@ public final class LuaState {
     ///
     /// Only valid for states created by `LuaState` (the extra space holds an
     /// unretained pointer to the wrapper, which outlives every call into Lua).
+    /// `L` may be any thread of the state: coroutines inherit the extra space.
     public static func current(_ L: OpaquePointer) -> LuaState {
         let raw = clua_getextraspace(L).load(as: UnsafeMutableRawPointer.self)
         return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
@@ -47,6 +52,7 @@ public final class LuaState {
 
     /// Opens Lua's standard libraries (`luaL_openlibs`).
     public func openStandardLibraries() {
+        reserve(8)
         luaL_openlibs(pointer)
     }
 
@@ -58,6 +64,7 @@ public final class LuaState {
 
     /// Runs a full garbage collection cycle.
     public func collectGarbage() {
+        reserve(2)
         clua_gc_collect(pointer)
     }
 }
