@@ -1,0 +1,194 @@
+import FastCGI
+import Foundation
+import NIOCore
+import Testing
+@testable import LuaFCGI
+
+/// The server in-process on a temporary unix socket, driven by a FastCGI client.
+@Suite struct ServerTests {
+    @Test func answersARequestWithHeadersBodyAndEndRequest() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("hello.lua", #"function main(env, con) con:puts("Hello, ", env.QUERY_STRING) end"#)
+            let client = try harness.connect()
+            let response = try client.request(harness.parameters("hello.lua", [("QUERY_STRING", "x=1")]))
+            #expect(response.headers == "Status: 200 OK\r\nContent-Type: text/html\r\nContent-Length: 10")
+            #expect(response.body == "Hello, x=1")
+            #expect(response.appStatus == 0)
+            #expect(response.protocolStatus == .requestComplete)
+        }
+    }
+
+    @Test func keepConnServesManyRequestsOnOneConnectionAndWithoutItTheServerCloses() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("n.lua", #"n = 0 function main(env, con) n = n + 1 con:puts(n) end"#)
+            let client = try harness.connect()
+            for expected in 1...5 {
+                #expect(try client.request(harness.parameters("n.lua")).body == "\(expected)")
+            }
+            #expect(try client.request(harness.parameters("n.lua"), keepConnection: false).body == "6")
+            #expect(try client.waitForClose())
+        }
+    }
+
+    @Test func multiplexedRequestsOnOneConnectionAllAnswer() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("echo.lua", #"function main(env, con) con:puts(env.QUERY_STRING, ":", con:gets() or "") end"#)
+            let client = try harness.connect()
+            let first = FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("echo.lua", [("QUERY_STRING", "one")]), body: Array("body1".utf8))
+            let second = FastCGITestClient.requestRecords(id: 2, parameters: harness.parameters("echo.lua", [("QUERY_STRING", "two")]), body: Array("body2".utf8))
+            // Interleave the two requests' records.
+            var interleaved: [FastCGIRecord] = []
+            for index in 0..<max(first.count, second.count) {
+                if index < second.count { interleaved.append(second[index]) }
+                if index < first.count { interleaved.append(first[index]) }
+            }
+            try client.send(interleaved)
+            #expect(try client.response(for: 1).body == "one:body1")
+            #expect(try client.response(for: 2).body == "two:body2")
+        }
+    }
+
+    @Test func recordsSplitAtEveryByteStillMakeARequest() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("hi.lua", #"function main(env, con) con:puts("hi") end"#)
+            let client = try harness.connect()
+            var buffer = ByteBuffer()
+            for record in FastCGITestClient.requestRecords(id: 7, parameters: harness.parameters("hi.lua")) {
+                buffer.writeFastCGIRecord(record)
+            }
+            for byte in buffer.readableBytesView { try client.send(bytes: [byte]) }
+            #expect(try client.response(for: 7).body == "hi")
+        }
+    }
+
+    @Test func aBodyOverMaxpostIs413WithoutRunningTheScript() async throws {
+        try await ServerHarness.run(["maxpost": .integer(100)]) { harness in
+            let marker = harness.directory.path + "/ran"
+            try harness.write("post.lua", "function main(env, con) io.open('\(marker)', 'w'):close() con:puts('ran') end")
+            let client = try harness.connect()
+            let declared = try client.request(
+                id: 1, harness.parameters("post.lua", [("CONTENT_LENGTH", "101")]), body: Array(repeating: 65, count: 101))
+            #expect(declared.status == 413)
+            #expect(declared.appStatus == 0)
+            let undeclared = try client.request(id: 2, harness.parameters("post.lua"), body: Array(repeating: 65, count: 500))
+            #expect(undeclared.status == 413)
+            let fits = try client.request(id: 3, harness.parameters("post.lua"), body: Array(repeating: 65, count: 100))
+            #expect(fits.body == "ran")
+        }
+    }
+
+    @Test func scriptErrorsGoToStderrAndEndWithAppStatus1() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("fail.lua", #"function main(env, con) error("broken") end"#)
+            let client = try harness.connect()
+            let response = try client.request(harness.parameters("fail.lua"))
+            #expect(response.status == 500)
+            #expect(response.appStatus == 1)
+            #expect(String(decoding: response.stderr, as: UTF8.self).contains("fail.lua:1: broken"))
+            #expect(!response.body.contains("broken"))
+        }
+    }
+
+    @Test func getValuesAnswersTheRealLimits() async throws {
+        try await ServerHarness.run(["workers": .integer(3), "queue": .integer(10)]) { harness in
+            let client = try harness.connect()
+            var content = ByteBuffer()
+            for name in ["FCGI_MAX_CONNS", "FCGI_MAX_REQS", "FCGI_MPXS_CONNS"] { content.writeFastCGINameValuePair(name: name, value: "") }
+            try client.send([FastCGIRecord(type: .getValues, requestID: 0, content: content)])
+            var result = try client.managementRecord().content
+            var values: [String: String] = [:]
+            while let pair = try result.readFastCGINameValuePair() {
+                values[String(buffer: pair.name)] = String(buffer: pair.value)
+            }
+            #expect(values["FCGI_MAX_REQS"] == "13")
+            #expect(values["FCGI_MPXS_CONNS"] == "1")
+            #expect(Int(values["FCGI_MAX_CONNS"] ?? "") ?? 0 > 0)
+        }
+    }
+
+    @Test func malformedInputClosesOnlyThatConnection() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("ok.lua", #"function main(env, con) con:puts("ok") end"#)
+            let good = try harness.connect()
+            let bad = try harness.connect()
+            try bad.send(bytes: [9, 1, 0, 1, 0, 0, 0, 0])  // version 9
+            #expect(try bad.waitForClose())
+            #expect(try good.request(harness.parameters("ok.lua")).body == "ok")
+            #expect(try harness.connect().request(harness.parameters("ok.lua")).body == "ok")
+        }
+    }
+
+    @Test func anAbortedRequestGetsItsEndRequestWhileTheHandlerStillRuns() async throws {
+        try await ServerHarness.run(["clones": .integer(1)]) { harness in
+            let release = harness.directory.path + "/release"
+            let started = harness.directory.path + "/started"
+            try harness.write("slow.lua", """
+                n = 0
+                local function exists(p) local f = io.open(p) if f then f:close() return true end end
+                function main(env, con)
+                  n = n + 1
+                  io.open('\(started)', 'w'):close()
+                  local deadline = os.clock() + 10
+                  while not exists('\(release)') and os.clock() < deadline do end
+                  con:puts("count ", n)
+                end
+                """)
+            let client = try harness.connect()
+            try client.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("slow.lua")))
+            // Abort only once the handler runs: a request aborted while queued never runs at all.
+            try #require(poll { FileManager.default.fileExists(atPath: started) })
+            try client.send([FastCGIRecord(type: .abortRequest, requestID: 1)])
+            let aborted = try client.response(for: 1)
+            #expect(aborted.appStatus == 1)
+            #expect(aborted.stdout.isEmpty)
+            _ = FileManager.default.createFile(atPath: release, contents: nil)
+            // The state was kept (one clone only, so the next request waits for it): its counter goes on.
+            #expect(try client.request(id: 2, harness.parameters("slow.lua")).body == "count 2")
+        }
+    }
+
+    @Test func anUnknownRoleIsRefused() async throws {
+        try await ServerHarness.run { harness in
+            let client = try harness.connect()
+            try client.send(FastCGITestClient.requestRecords(id: 1, parameters: [], role: .authorizer).prefix(1).map { $0 })
+            let response = try client.response(for: 1)
+            #expect(response.protocolStatus == .unknownRole)
+        }
+    }
+
+    @Test func theSocketFileIsRemovedOnStopAndAStaleOneIsReplaced() async throws {
+        let harness = try await ServerHarness.start()
+        #expect(FileManager.default.fileExists(atPath: harness.socketPath))
+        await harness.stop()
+        #expect(!FileManager.default.fileExists(atPath: harness.socketPath))
+
+        // A socket file nobody listens on, as a crashed server leaves behind.
+        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: harness.socketPath.utf8)
+            raw[harness.socketPath.utf8.count] = 0
+        }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(stale)
+        #expect(UnixSocketFile.inspect(harness.socketPath) == .stale)
+
+        let second = Server(configuration: harness.server.configuration, logger: .init(label: "test"))
+        try await second.start()
+        #expect(UnixSocketFile.inspect(harness.socketPath) == .live)
+
+        let third = Server(configuration: harness.server.configuration, logger: .init(label: "test"))
+        await #expect(throws: ServerError.self) { try await third.start() }
+        await second.stop()
+    }
+
+    @Test func socketModeIsApplied() async throws {
+        try await ServerHarness.run(["socketmode": .string("0600")]) { harness in
+            let attributes = try FileManager.default.attributesOfItem(atPath: harness.socketPath)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        }
+    }
+}
