@@ -6,8 +6,10 @@ import NIOCore
 ///
 /// Params and body are collected until the empty STDIN record; then the request
 /// goes to the queue. A body over `maxpost` (by CONTENT_LENGTH, or by the bytes
-/// received) is answered 413 without running anything, and the rest of it is
-/// ignored. Aborts reach a queued or running request as `Request.abort()`.
+/// received) is answered 413 without running anything; the answer waits for the
+/// end of the body, which is read and dropped, because a web server still
+/// sending it would take an early close as a broken upstream (502).
+/// Aborts reach a queued or running request as `Request.abort()`.
 final class FastCGIFront: ChannelInboundHandler {
     typealias InboundIn = FastCGIRequestPart
 
@@ -22,8 +24,8 @@ final class FastCGIFront: ChannelInboundHandler {
     /// A request of this connection, from its params to its dispatch.
     private enum Pending {
         case collecting(RequestParameters, body: ByteBuffer)
-        /// Answered already (413); its remaining STDIN is ignored.
-        case rejected
+        /// Over `maxpost`: the body is dropped and the end answered with 413.
+        case rejected(RequestParameters)
         /// In the engine. Held weakly: once the engine is done with it, nothing here keeps its body alive.
         case dispatched(WeakRequest)
     }
@@ -45,7 +47,7 @@ final class FastCGIFront: ChannelInboundHandler {
             let parameters = RequestParameters(head.parameters)
             let declared = parameters["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
             if declared > settings.configuration.maxPost {
-                reject(requestID: head.requestID, parameters: parameters, context: context)
+                pending[head.requestID] = .rejected(parameters)
             } else {
                 pending[head.requestID] = .collecting(
                     parameters, body: context.channel.allocator.buffer(capacity: min(declared, settings.configuration.maxPost)))
@@ -53,33 +55,38 @@ final class FastCGIFront: ChannelInboundHandler {
         case .body(let requestID, var bytes):
             guard case .collecting(let parameters, var body) = pending[requestID] else { return }
             if body.readableBytes + bytes.readableBytes > settings.configuration.maxPost {
-                reject(requestID: requestID, parameters: parameters, context: context)
+                pending[requestID] = .rejected(parameters)
                 return
             }
-            pending[requestID] = .rejected  // drop the reference so `body` is uniquely held while it grows
+            pending[requestID] = nil  // drop the stored copy so `body` is uniquely held while it grows
             body.writeBuffer(&bytes)
             pending[requestID] = .collecting(parameters, body: body)
         case .end(let requestID):
-            guard case .collecting(let parameters, let body) = pending[requestID] else {
-                pending[requestID] = nil
-                return
+            switch pending.removeValue(forKey: requestID) {
+            case .collecting(let parameters, let body):
+                dispatch(requestID: requestID, parameters: parameters, body: body, context: context)
+            case .rejected(let parameters):
+                reject(requestID: requestID, parameters: parameters, context: context)
+            case .dispatched, nil:
+                break
             }
-            let request = Request(
-                parameters: parameters, body: body,
-                sink: FastCGIResponseSink(channel: context.channel, requestID: requestID))
-            guard settings.submit(request) else {
-                pending[requestID] = nil
-                settings.logger.warning("503: the request queue is full (queue = \(settings.configuration.queue))")
-                ErrorPage.send(
-                    .serviceUnavailable, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
-                    sink: request.sink)
-                return
-            }
-            pending[requestID] = .dispatched(WeakRequest(request: request))
         case .abort(let requestID):
             if case .dispatched(let reference) = pending[requestID] { reference.request?.abort() }
             pending[requestID] = nil
         }
+    }
+
+    private func dispatch(requestID: UInt16, parameters: RequestParameters, body: ByteBuffer, context: ChannelHandlerContext) {
+        let request = Request(
+            parameters: parameters, body: body, sink: FastCGIResponseSink(channel: context.channel, requestID: requestID))
+        guard settings.submit(request) else {
+            settings.logger.warning("503: the request queue is full (queue = \(settings.configuration.queue))")
+            ErrorPage.send(
+                .serviceUnavailable, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
+                sink: request.sink)
+            return
+        }
+        pending[requestID] = .dispatched(WeakRequest(request: request))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -88,7 +95,6 @@ final class FastCGIFront: ChannelInboundHandler {
     }
 
     private func reject(requestID: UInt16, parameters: RequestParameters, context: ChannelHandlerContext) {
-        pending[requestID] = .rejected
         settings.logger.info("413: request body over maxpost = \(settings.configuration.maxPost) bytes")
         ErrorPage.send(
             .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
