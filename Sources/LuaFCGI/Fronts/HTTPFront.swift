@@ -219,7 +219,12 @@ public final class HTTPFront: ChannelInboundHandler {
     /// HTTP/1.1 body as chunked, and an HTTP/1.0 body runs until the connection closes.
     /// Hop-by-hop headers a script set are dropped: the front owns the framing.
     private func makeResponseHead(_ head: ResponseHead, exchange: inout Exchange) -> HTTPResponseHead {
-        let status = HTTPResponseStatus(statusCode: head.status.code, reasonPhrase: head.status.reason)
+        var status = HTTPResponseStatus(statusCode: head.status.code, reasonPhrase: head.status.reason)
+        // NIO swaps in its own phrase for the codes it knows; keep the script's (`con:status(200, "Fine")`),
+        // except where NIO needs its case to know there is no body (1xx, 204, 304).
+        if status.reasonPhrase != head.status.reason && status.mayHaveResponseBody {
+            status = .custom(code: UInt(head.status.code), reasonPhrase: head.status.reason)
+        }
         var headers = HTTPHeaders()
         var hasContentLength = head.contentLength != nil
         for line in head.headers {
