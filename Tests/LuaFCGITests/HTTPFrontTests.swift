@@ -327,3 +327,21 @@ extension HTTPFrontTests {
         #expect(channel.isActive)
     }
 }
+
+extension HTTPFrontTests {
+    @Test func halfClosedClientStillGetsItsAnswer() throws {
+        defer { finish() }
+        try send("GET /x.lua HTTP/1.1\r\nHost: h\r\n\r\n")
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(channel.isActive)
+        answer(try #require(engine.requests.first), "ok")
+        #expect(try received() == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        #expect(!channel.isActive)
+    }
+
+    @Test func halfClosedIdleConnectionCloses() throws {
+        defer { finish() }
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(!channel.isActive)
+    }
+}

@@ -55,6 +55,8 @@ public final class HTTPFront: ChannelInboundHandler {
     private let submit: @Sendable (Request) -> Bool
     private var state = State.idle
     private var sequence: UInt64 = 0
+    /// The client shut its sending side: no further request can come.
+    private var inputClosed = false
     private var context: ChannelHandlerContext?
     private var addresses = HTTPConnectionAddresses(remoteAddress: "", remotePort: "", serverAddress: "", serverPort: "")
 
@@ -81,6 +83,25 @@ public final class HTTPFront: ChannelInboundHandler {
         if case .responding(let exchange) = state { exchange.request?.abort() }
         state = .closing
         context.fireChannelInactive()
+    }
+
+    /// With `allowRemoteHalfClosure`, a client that shut its sending side (`nc`, some scripts)
+    /// still gets the answer to a request in flight; HTTPServerPipelineHandler delivers the
+    /// event after the request parts before it. Nothing more can arrive, so the connection
+    /// closes once that response ends, or now if none is under way.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        inputClosed = true
+        switch state {
+        case .responding:
+            break
+        case .idle, .receiving, .closing:
+            state = .closing
+            context.close(promise: nil)
+        }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -204,8 +225,9 @@ public final class HTTPFront: ChannelInboundHandler {
             return
         }
         // Set first: writing `.end` lets HTTPServerPipelineHandler deliver the next pipelined request at once.
-        state = exchange.keepAlive ? .idle : .closing
-        if exchange.keepAlive {
+        let keepOpen = exchange.keepAlive && !inputClosed
+        state = keepOpen ? .idle : .closing
+        if keepOpen {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             let channel = context.channel
@@ -239,6 +261,7 @@ public final class HTTPFront: ChannelInboundHandler {
         }
         if let length = head.contentLength { headers.add(name: "Content-Length", value: String(length)) }
         let hasBody = status.mayHaveResponseBody && !exchange.isHeadRequest
+        if inputClosed { exchange.keepAlive = false }
         if !exchange.version.isAtLeastHTTP11 && hasBody && !hasContentLength {
             exchange.keepAlive = false  // close-delimited
         }
