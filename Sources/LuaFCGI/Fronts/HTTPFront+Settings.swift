@@ -1,0 +1,42 @@
+import Foundation
+
+extension HTTPFront {
+    /// What the HTTP front needs to know of the server (SPEC §7), taken from `Configuration`.
+    public struct Settings: Sendable {
+        /// The directory scripts are found under: `DOCUMENT_ROOT`, absolute, without a trailing slash (but "/").
+        public var documentRoot: String
+        /// The largest request body accepted, bytes (`maxpost`); past it, 413.
+        public var maxPost: Int
+        /// `SERVER_ADDR` and `SERVER_PORT` when the connection does not say (the listen address).
+        public var serverAddress: String
+        public var serverPort: String
+        /// Extra header lines for the front's own pages (400, 413, 503), as the engine's pages carry them.
+        public var extraHeaders: [HTTPHeaderLine]
+
+        public init(
+            documentRoot: String, maxPost: Int, serverAddress: String, serverPort: String,
+            extraHeaders: [HTTPHeaderLine] = []
+        ) {
+            self.documentRoot = Self.normalizedRoot(documentRoot)
+            self.maxPost = maxPost
+            self.serverAddress = serverAddress
+            self.serverPort = serverPort
+            self.extraHeaders = extraHeaders
+        }
+
+        /// The settings of an `http://host:port` listener of `configuration`.
+        public init(configuration: Configuration, host: String, port: Int) {
+            self.init(
+                documentRoot: configuration.documentRoot, maxPost: configuration.maxPost, serverAddress: host,
+                serverPort: String(port), extraHeaders: configuration.extraHeaders)
+        }
+
+        /// An absolute root (relative ones are taken from the working directory), without a trailing slash.
+        static func normalizedRoot(_ root: String) -> String {
+            var path = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+            if path.hasSuffix("/.") { path.removeLast(2) }
+            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+            return path.isEmpty ? "/" : path
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import NIOCore
+import NIOHTTP1
+
+/// The built-in HTTP/1.1 listener's front (SPEC §7): turns each request into a
+/// `Request` for the engine and writes the engine's answer back.
+///
+/// It sits behind NIO's HTTP server pipeline (`addHTTPFront`), whose
+/// `HTTPServerPipelineHandler` holds back a pipelined request until the
+/// response before it ended, so the front has one request at a time:
+///
+/// ```
+/// idle ──head──▶ receiving ──end──▶ responding ──response end──▶ idle (keep-alive)
+///                   │ 400/413           │                     └──▶ closing (close)
+///                   ▼                   ▼ cut off, channel gone
+///                closing ◀──────────────┘
+/// ```
+///
+/// Nothing is served from the disk here: every request with a sound path goes
+/// to the engine, which answers 404/403 itself. The body is collected up to
+/// `maxpost` and the request dispatched at its end; over `maxpost` the client
+/// gets 413 at once and the connection closes, since the rest of the body is unread.
+public final class HTTPFront: ChannelInboundHandler {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundOut = HTTPServerResponsePart
+
+    /// The request being read.
+    private struct Receiving {
+        var head: HTTPRequestHead
+        var target: HTTPRequestTarget
+        var body: ByteBuffer?
+        var bodyLength: Int { body?.readableBytes ?? 0 }
+    }
+
+    /// The response under way, from the engine or the front's own page.
+    private struct Exchange {
+        /// Which response this is on the connection, so a late send for an earlier one is ignored.
+        var sequence: UInt64
+        var version: HTTPVersion
+        var isHeadRequest: Bool
+        var keepAlive: Bool
+        var headSent = false
+        /// The engine's request, to abort when the client goes away; nil for the front's own pages.
+        var request: Request?
+    }
+
+    private enum State {
+        case idle
+        case receiving(Receiving)
+        case responding(Exchange)
+        /// An answer that ends the connection was given: what still arrives is dropped.
+        case closing
+    }
+
+    private let settings: Settings
+    private let submit: @Sendable (Request) -> Bool
+    private var state = State.idle
+    private var sequence: UInt64 = 0
+    /// The client shut its sending side: no further request can come.
+    private var inputClosed = false
+    private var context: ChannelHandlerContext?
+    private var addresses = HTTPConnectionAddresses(remoteAddress: "", remotePort: "", serverAddress: "", serverPort: "")
+
+    init(settings: Settings, submit: @escaping @Sendable (Request) -> Bool) {
+        self.settings = settings
+        self.submit = submit
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { readAddresses(context.channel) }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        readAddresses(context.channel)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        if case .responding(let exchange) = state { exchange.request?.abort() }
+        state = .closing
+        context.fireChannelInactive()
+    }
+
+    /// With `allowRemoteHalfClosure`, a client that shut its sending side (`nc`, some scripts)
+    /// still gets the answer to a request in flight; HTTPServerPipelineHandler delivers the
+    /// event after the request parts before it. Nothing more can arrive, so the connection
+    /// closes once that response ends, or now if none is under way.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        inputClosed = true
+        switch state {
+        case .responding:
+            break
+        case .idle, .receiving, .closing:
+            state = .closing
+            context.close(promise: nil)
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A parse error was answered with 400 by HTTPServerProtocolErrorHandler; any error ends the connection.
+        if case .responding(let exchange) = state { exchange.request?.abort() }
+        state = .closing
+        context.close(promise: nil)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            receivedHead(head, context: context)
+        case (.body(let part), .receiving(var receiving)):
+            guard receiving.bodyLength + part.readableBytes <= settings.maxPost else {
+                answer(.payloadTooLarge, path: receiving.target.path, to: receiving.head, closing: true)
+                return
+            }
+            state = .closing  // not a copy of the body left behind in `state` while appending
+            if receiving.body == nil {
+                receiving.body = part
+            } else {
+                receiving.body!.writeImmutableBuffer(part)
+            }
+            state = .receiving(receiving)
+        case (.end, .receiving(let receiving)):
+            receivedEnd(receiving, context: context)
+        case (_, .closing):
+            break
+        case (let part, _):
+            // HTTPServerPipelineHandler delivers one request at a time; anything else is a broken invariant.
+            assertionFailure("HTTP: \(part) in state \(state)")
+            state = .closing
+            context.close(promise: nil)
+        }
+    }
+
+    private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let target: HTTPRequestTarget
+        do {
+            target = try HTTPRequestTarget(parsing: head.uri)
+        } catch {
+            answer(ResponseStatus(code: 400), path: nil, to: head, closing: true)
+            return
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > settings.maxPost {
+            answer(.payloadTooLarge, path: target.path, to: head, closing: true)
+            return
+        }
+        state = .receiving(Receiving(head: head, target: target, body: nil))
+        // curl waits (1 s) for this before it sends a larger body.
+        if head.version.isAtLeastHTTP11, head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+    }
+
+    private func receivedEnd(_ receiving: Receiving, context: ChannelHandlerContext) {
+        let head = receiving.head
+        let parameters = HTTPEnvironment.parameters(
+            method: head.method.rawValue, target: receiving.target, version: "HTTP/\(head.version.major).\(head.version.minor)",
+            headers: head.headers.map { ($0.name, $0.value) }, bodyLength: receiving.bodyLength, addresses: addresses,
+            documentRoot: settings.documentRoot)
+        sequence += 1
+        let sink = HTTPResponseSink(front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence)
+        let request = Request(
+            parameters: parameters, body: receiving.body ?? context.channel.allocator.buffer(capacity: 0), sink: sink)
+        state = .responding(Exchange(
+            sequence: sequence, version: head.version, isHeadRequest: head.method == .HEAD, keepAlive: head.isKeepAlive,
+            request: request))
+        if !submit(request) {
+            // The engine's queue is full (SPEC §2 `queue`): the request never ran, keep the connection.
+            state = .idle
+            answer(.serviceUnavailable, path: receiving.target.path, to: head, closing: false)
+        }
+    }
+
+    /// Answers with the front's own small page; `closing` ends the connection after it.
+    private func answer(_ status: ResponseStatus, path: String?, to head: HTTPRequestHead, closing: Bool) {
+        sequence += 1
+        state = .responding(Exchange(
+            sequence: sequence, version: head.version, isHeadRequest: head.method == .HEAD,
+            keepAlive: head.isKeepAlive && !closing, request: nil))
+        var html = "<!DOCTYPE html>\n<html><head><title>\(status)</title></head><body>\n"
+        html += "<h1>\(ErrorPage.escapeHTML(status.description))</h1>\n"
+        if let path { html += "<p>\(ErrorPage.escapeHTML(path))</p>\n" }
+        html += "</body></html>\n"
+        let body = ByteBuffer(string: html)
+        var headers = [HTTPHeaderLine(name: "Content-Type", value: "text/html; charset=utf-8")]
+        headers.append(contentsOf: settings.extraHeaders)
+        send(
+            head: ResponseHead(status: status, headers: headers, contentLength: body.readableBytes), body: body,
+            end: .complete, sequence: sequence)
+    }
+
+    /// Writes one `ResponseSink.send` call's worth of response and flushes once; on the event loop.
+    ///
+    /// A `.failed` end after a head sent by an earlier call means the response was cut off:
+    /// the connection closes without the final chunk, so the client can tell.
+    func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?, sequence: UInt64) {
+        guard case .responding(var exchange) = state, exchange.sequence == sequence, let context else { return }
+        var headSentNow = false
+        if let head, !exchange.headSent {
+            let responseHead = makeResponseHead(head, exchange: &exchange)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            exchange.headSent = true
+            headSentNow = true
+        }
+        if let body, exchange.headSent, body.readableBytes > 0, !exchange.isHeadRequest {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        guard let end else {
+            state = .responding(exchange)
+            context.flush()
+            return
+        }
+        if !exchange.headSent || (end == .failed && !headSentNow) {
+            // Cut off (or, against the seam's contract, ended without a head): nothing more can be said.
+            state = .closing
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        // Set first: writing `.end` lets HTTPServerPipelineHandler deliver the next pipelined request at once.
+        let keepOpen = exchange.keepAlive && !inputClosed
+        state = keepOpen ? .idle : .closing
+        if keepOpen {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// The NIO head for the engine's `ResponseHead`; decides whether the connection stays open.
+    ///
+    /// `Content-Length` is set when the length is known; otherwise NIO's encoder frames an
+    /// HTTP/1.1 body as chunked, and an HTTP/1.0 body runs until the connection closes.
+    /// Hop-by-hop headers a script set are dropped: the front owns the framing.
+    private func makeResponseHead(_ head: ResponseHead, exchange: inout Exchange) -> HTTPResponseHead {
+        var status = HTTPResponseStatus(statusCode: head.status.code, reasonPhrase: head.status.reason)
+        // NIO swaps in its own phrase for the codes it knows; keep the script's (`con:status(200, "Fine")`),
+        // except where NIO needs its case to know there is no body (1xx, 204, 304).
+        if status.reasonPhrase != head.status.reason && status.mayHaveResponseBody {
+            status = .custom(code: UInt(head.status.code), reasonPhrase: head.status.reason)
+        }
+        var headers = HTTPHeaders()
+        var hasContentLength = head.contentLength != nil
+        for line in head.headers {
+            switch line.name.lowercased() {
+            case "connection", "keep-alive", "transfer-encoding": continue
+            case "content-length":
+                if head.contentLength != nil { continue }
+                hasContentLength = true
+            default: break
+            }
+            headers.add(name: line.name, value: line.value)
+        }
+        if let length = head.contentLength { headers.add(name: "Content-Length", value: String(length)) }
+        let hasBody = status.mayHaveResponseBody && !exchange.isHeadRequest
+        if inputClosed { exchange.keepAlive = false }
+        if !exchange.version.isAtLeastHTTP11 && hasBody && !hasContentLength {
+            exchange.keepAlive = false  // close-delimited
+        }
+        if !exchange.keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if !exchange.version.isAtLeastHTTP11 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        return HTTPResponseHead(version: exchange.version, status: status, headers: headers)
+    }
+
+    private func readAddresses(_ channel: any Channel) {
+        if let remote = channel.remoteAddress {
+            addresses.remoteAddress = remote.ipAddress ?? ""
+            addresses.remotePort = remote.port.map(String.init) ?? ""
+        }
+        let local = channel.localAddress
+        addresses.serverAddress = local?.ipAddress ?? settings.serverAddress
+        addresses.serverPort = local?.port.map(String.init) ?? settings.serverPort
+    }
+}
+
+@available(*, unavailable)
+extension HTTPFront: Sendable {}
+
+extension HTTPVersion {
+    /// HTTP/1.1 or later: keep-alive by default, chunked bodies possible.
+    fileprivate var isAtLeastHTTP11: Bool { major > 1 || (major == 1 && minor >= 1) }
+}

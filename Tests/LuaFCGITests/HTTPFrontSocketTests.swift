@@ -1,0 +1,83 @@
+import Dispatch
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import LuaFCGI
+
+/// The HTTP front on a real loopback socket, answered from other threads as the
+/// workers do: the hops to the event loop, pipelining and the close at the end.
+@Suite struct HTTPFrontSocketTests {
+    /// Collects what the server sends until it closes the connection.
+    final class Collector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private var received = ""
+        private let done: EventLoopPromise<String>
+
+        init(done: EventLoopPromise<String>) { self.done = done }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += String(buffer: unwrapInboundIn(data))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            done.succeed(received)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func pipelinedRequestsOverTCP() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let settings = HTTPFront.Settings(documentRoot: "/srv", maxPost: 1024, serverAddress: "127.0.0.1", serverPort: "0")
+        // A worker: the first answer streams in three calls, the second is buffered.
+        let submit: @Sendable (Request) -> Bool = { request in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
+                let name = request.parameters["SCRIPT_NAME"] ?? "?"
+                let body = String(buffer: request.body)
+                let type = [HTTPHeaderLine(name: "Content-Type", value: "text/plain")]
+                if body.isEmpty {
+                    let text = ByteBuffer(string: "\(name) \(request.parameters["REMOTE_ADDR"] ?? "?")")
+                    request.sink.send(
+                        head: ResponseHead(status: .ok, headers: type, contentLength: text.readableBytes), body: text,
+                        end: .complete)
+                } else {
+                    request.sink.send(head: ResponseHead(status: .ok, headers: type), body: nil, end: nil)
+                    request.sink.send(head: nil, body: ByteBuffer(string: "\(name) got "), end: nil)
+                    request.sink.send(head: nil, body: ByteBuffer(string: body), end: .complete)
+                }
+            }
+            return true
+        }
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+
+        let done = group.next().makePromise(of: String.self)
+        let client = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(done: done))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        let requests =
+            "POST /echo.lua HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+            + "GET /two.lua HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        try await client.writeAndFlush(ByteBuffer(string: requests)).get()
+        let response = try await done.futureResult.get()
+
+        #expect(
+            response
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "e\r\n/echo.lua got \r\n3\r\nabc\r\n0\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 18\r\nConnection: close\r\n\r\n"
+                + "/two.lua 127.0.0.1")
+        try await server.close().get()
+        try await group.shutdownGracefully()
+    }
+}
