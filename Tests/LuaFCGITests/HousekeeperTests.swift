@@ -9,7 +9,7 @@ import Testing
         let kept = try engine.write("kept.lua", #"function main(env, con) con:puts("k") end"#)
         let changed = try engine.write("changed.lua", #"function main(env, con) con:puts("c") end"#)
         let vanished = try engine.write("vanished.lua", #"function main(env, con) con:puts("v") end"#)
-        for name in ["kept.lua", "changed.lua", "vanished.lua"] { _ = engine.run(name) }
+        for name in ["kept.lua", "changed.lua", "vanished.lua"] { engine.run(name) }
         #expect(engine.runner.pool.count == 3)
 
         try engine.write("changed.lua", #"function main(env, con) con:puts("changed!") end"#)

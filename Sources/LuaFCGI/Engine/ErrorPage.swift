@@ -9,14 +9,21 @@ enum ErrorPage {
         _ status: ResponseStatus, path: String?, details: String? = nil, end: ResponseEnd = .complete,
         configuration: Configuration, sink: any ResponseSink
     ) {
+        let (head, body) = make(status, path: path, details: details, extraHeaders: configuration.extraHeaders)
+        sink.send(head: head, body: body, end: end)
+    }
+
+    /// The head and body of the page for `status`, carrying the configured extra headers.
+    static func make(
+        _ status: ResponseStatus, path: String?, details: String? = nil, extraHeaders: [HTTPHeaderLine]
+    ) -> (ResponseHead, ByteBuffer) {
         var html = "<!DOCTYPE html>\n<html><head><title>\(status)</title></head><body>\n<h1>\(escapeHTML(status.description))</h1>\n"
         if let path { html += "<p>\(escapeHTML(path))</p>\n" }
         if let details { html += "<pre>\(escapeHTML(details))</pre>\n" }
         html += "</body></html>\n"
         let body = ByteBuffer(string: html)
-        var headers = [HTTPHeaderLine(name: "Content-Type", value: "text/html; charset=utf-8")]
-        headers.append(contentsOf: configuration.extraHeaders)
-        sink.send(head: ResponseHead(status: status, headers: headers, contentLength: body.readableBytes), body: body, end: end)
+        let headers = [HTTPHeaderLine(name: "Content-Type", value: "text/html; charset=utf-8")] + extraHeaders
+        return (ResponseHead(status: status, headers: headers, contentLength: body.readableBytes), body)
     }
 
     /// `& < > " '` as HTML entities.

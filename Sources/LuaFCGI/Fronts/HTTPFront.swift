@@ -184,16 +184,8 @@ public final class HTTPFront: ChannelInboundHandler {
         state = .responding(Exchange(
             sequence: sequence, version: head.version, isHeadRequest: head.method == .HEAD,
             keepAlive: head.isKeepAlive && !closing, request: nil))
-        var html = "<!DOCTYPE html>\n<html><head><title>\(status)</title></head><body>\n"
-        html += "<h1>\(ErrorPage.escapeHTML(status.description))</h1>\n"
-        if let path { html += "<p>\(ErrorPage.escapeHTML(path))</p>\n" }
-        html += "</body></html>\n"
-        let body = ByteBuffer(string: html)
-        var headers = [HTTPHeaderLine(name: "Content-Type", value: "text/html; charset=utf-8")]
-        headers.append(contentsOf: settings.extraHeaders)
-        send(
-            head: ResponseHead(status: status, headers: headers, contentLength: body.readableBytes), body: body,
-            end: .complete, sequence: sequence)
+        let (page, body) = ErrorPage.make(status, path: path, extraHeaders: settings.extraHeaders)
+        send(head: page, body: body, end: .complete, sequence: sequence)
     }
 
     /// Writes one `ResponseSink.send` call's worth of response and flushes once; on the event loop.

@@ -102,33 +102,54 @@ public final class Server: Sendable {
         case .tcp(let host, let port):
             let channel = try await bindFastCGI(address) { try await $0.bind(host: host, port: port).get() }
             return Listener(address: address, channel: channel, socketFile: nil)
-        case .http:
-            throw .cannotBind(address: address.description, reason: "the HTTP listener is not built yet")
+        case .http(let host, let port):
+            let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port)
+            let submit: @Sendable (Request) -> Bool = { [dispatcher] in dispatcher.submit($0) }
+            let bootstrap = makeBootstrap { channel in
+                try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
+            }
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            let channel = try await bind(address) { try await bootstrap.bind(host: host, port: port).get() }
+            return Listener(address: address, channel: channel, socketFile: nil)
         }
     }
 
-    /// Binds a FastCGI listener with `bind`, mapping any failure to an error naming the address.
+    /// A bootstrap on the server's event loops whose connections get `pipeline`.
+    private func makeBootstrap(
+        _ pipeline: @escaping @Sendable (any Channel) throws -> Void
+    ) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try pipeline(channel) }
+            }
+    }
+
+    /// Binds with `bind`, mapping any failure to an error naming the address.
+    private func bind(
+        _ address: ListenAddress, _ bind: () async throws -> any Channel
+    ) async throws(ServerError) -> any Channel {
+        do {
+            return try await bind()
+        } catch {
+            throw .cannotBind(address: address.description, reason: "\(error)")
+        }
+    }
+
+    /// Binds a FastCGI listener with `bind`.
     private func bindFastCGI(
-        _ address: ListenAddress, _ bind: (ServerBootstrap) async throws -> any Channel
+        _ address: ListenAddress, _ bind: @escaping (ServerBootstrap) async throws -> any Channel
     ) async throws(ServerError) -> any Channel {
         let settings = FastCGIFront.Settings(
             configuration: configuration, logger: logger, submit: { [dispatcher] in dispatcher.submit($0) })
         let protocolConfiguration = FastCGIServerConfiguration(
             maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addFastCGIServerHandlers(configuration: protocolConfiguration)
-                    try channel.pipeline.syncOperations.addHandler(FastCGIFront(settings: settings))
-                }
-            }
-        do {
-            return try await bind(bootstrap)
-        } catch {
-            throw .cannotBind(address: address.description, reason: "\(error)")
+        let bootstrap = makeBootstrap { channel in
+            try channel.pipeline.syncOperations.addFastCGIServerHandlers(configuration: protocolConfiguration)
+            try channel.pipeline.syncOperations.addHandler(FastCGIFront(settings: settings))
         }
+        return try await self.bind(address) { try await bind(bootstrap) }
     }
 
     /// The most connections the process can hold open: its file descriptor limit.

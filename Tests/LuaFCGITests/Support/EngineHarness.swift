@@ -36,6 +36,7 @@ struct EngineHarness {
     }
 
     /// Runs a request on the calling thread and returns what was sent.
+    @discardableResult
     func run(_ script: String, parameters: [(String, String)] = [], body: String = "") -> RecordingSink {
         let (request, sink) = makeRequest(script, parameters: parameters, body: body)
         runner.run(request)
