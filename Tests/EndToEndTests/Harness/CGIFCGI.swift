@@ -4,9 +4,9 @@ import Foundation
 /// a second real client besides nginx.
 ///
 /// It sends its whole environment as the request's params, its standard
-/// input as the body (FCGI_KEEP_CONN set), prints the raw CGI response —
+/// input as the body (one request per connection, no FCGI_KEEP_CONN), prints the raw CGI response —
 /// `Status:`/`Content-Type:` lines, a blank line, the body — and exits with
-/// the END_REQUEST appStatus.
+/// the END_REQUEST appStatus (0 for any response the server meant to give).
 enum CGIFCGI {
     static let executable = URL(fileURLWithPath: "/usr/bin/cgi-fcgi")
 

@@ -8,7 +8,7 @@ import Foundation
 struct Curl {
     let socketPath: String
     let directory: TemporaryDirectory
-    var timeoutSeconds = 20
+    var timeoutSeconds = 10
 
     static let executable = URL(fileURLWithPath: "/usr/bin/curl")
 
@@ -66,18 +66,31 @@ struct Curl {
     /// keeps one connection to nginx; nginx's upstream `keepalive` then
     /// reuses its FastCGI connections. Returns (status, body) per path, in order.
     ///
-    /// Bodies must not contain the separator `<<<status=`.
+    /// A stalled request fails the whole sequence within 30 s: normally
+    /// 200 requests take a second or two. Bodies must not contain the
+    /// separator `<<<status=`.
     func sequence(_ paths: [String]) async throws -> [(status: Int, body: String)] {
         let arguments = commonArguments + ["-w", "<<<status=%{http_code}>>>\n"] + paths.map(url)
-        let (child, status) = try await ChildProcess.run(
+        let child = try ChildProcess(
             name: "curl/sequence-\(UUID().uuidString.prefix(8))", executable: Self.executable,
-            arguments: arguments, directory: directory.url,
-            timeout: .seconds(timeoutSeconds + 60))
+            arguments: arguments, directory: directory.url)
+        let status: ExitStatus
+        do {
+            status = try await child.waitForExit(timeout: .seconds(30))
+        } catch {
+            await child.stop()
+            let answered = Self.parseSequence(child.standardOutput).count
+            throw HarnessError("curl sequence stalled: \(answered) of \(paths.count) requests answered in 30 s")
+        }
         guard status == .exited(0) else {
             throw HarnessError("curl sequence failed (\(status)): \(child.standardError)")
         }
+        return Self.parseSequence(child.standardOutput)
+    }
+
+    private static func parseSequence(_ output: Data) -> [(status: Int, body: String)] {
         var results: [(Int, String)] = []
-        var rest = Substring(String(decoding: child.standardOutput, as: UTF8.self))
+        var rest = Substring(String(decoding: output, as: UTF8.self))
         while let marker = rest.range(of: "<<<status=") {
             let body = String(rest[..<marker.lowerBound])
             let afterMarker = rest[marker.upperBound...]
@@ -120,7 +133,7 @@ struct Curl {
                 throw HarnessError("curl: no HTTP status line in \(headersURL.path): \(headers)")
             }
             let block = headers[last.lowerBound...]
-            let statusLine = block.prefix { $0 != "\r" && $0 != "\n" }
+            let statusLine = block.prefix { !$0.isNewline }
             let fields = statusLine.split(separator: " ")
             guard fields.count >= 2, let status = Int(fields[1]) else {
                 throw HarnessError("curl: bad status line '\(statusLine)'")

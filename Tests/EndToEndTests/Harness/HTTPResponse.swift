@@ -19,9 +19,9 @@ struct HTTPResponse: CustomStringConvertible {
     /// Parses `Name: value` lines (CRLF or LF), skipping any that do not
     /// have that shape (an HTTP status line, say).
     static func parseHeaderLines(_ text: Substring) -> [(name: String, value: String)] {
-        text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        // "\r\n" is one Character in Swift, and a newline.
+        text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
             .compactMap { line in
-                let line = line.hasSuffix("\r") ? line.dropLast() : line
                 guard let colon = line.firstIndex(of: ":") else { return nil }
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
                 let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -18,8 +18,9 @@ enum LuafcgidBinary {
     /// The luafcgid executable: `$LUAFCGID_BINARY` if set, else the debug
     /// build `<package root>/.build/debug/luafcgid`.
     ///
-    /// `swift test` does not build executables for test targets that do not
-    /// depend on them, so the binary must be built first (`make test` does).
+    /// A test target cannot depend on an executable target, so nothing
+    /// guarantees the binary is built and fresh: `make test` runs
+    /// `swift build` before `swift test`.
     static func url() throws -> URL {
         let url: URL
         if let path = ProcessInfo.processInfo.environment["LUAFCGID_BINARY"], !path.isEmpty {
