@@ -1,0 +1,147 @@
+import Foundation
+
+/// curl talking HTTP to the private nginx over its unix socket.
+///
+/// Each request's headers and body go to files under `<dir>/curl/`, which
+/// stay there for a post-mortem. Every transfer has a time limit (`-m`), so
+/// a server that stalls fails the test instead of hanging it.
+struct Curl {
+    let socketPath: String
+    let directory: TemporaryDirectory
+    var timeoutSeconds = 10
+
+    static let executable = URL(fileURLWithPath: "/usr/bin/curl")
+
+    /// One request. A `body` makes it a POST (unless `method` says otherwise).
+    func request(
+        _ path: String,
+        method: String? = nil,
+        body: Data? = nil,
+        contentType: String? = nil
+    ) async throws -> HTTPResponse {
+        let transfer = try Transfer(directory: directory)
+        var arguments = commonArguments + transfer.outputArguments
+        if let body {
+            let bodyFile = try directory.write("curl/\(transfer.id).request", body)
+            arguments += ["--data-binary", "@\(bodyFile.path)", "-H", "Expect:"]
+        }
+        if let method { arguments += ["-X", method] }
+        if let contentType { arguments += ["-H", "Content-Type: \(contentType)"] }
+        arguments.append(url(path))
+
+        let (child, status) = try await ChildProcess.run(
+            name: "curl/\(transfer.id)", executable: Self.executable, arguments: arguments,
+            directory: directory.url, timeout: .seconds(timeoutSeconds + 10))
+        guard status == .exited(0) else {
+            throw HarnessError("curl \(path) failed (\(status)): \(child.standardError)")
+        }
+        return try transfer.response()
+    }
+
+    /// Several requests at once: one curl process each, all started before
+    /// any is waited for. Responses come back in the order of `paths`.
+    func concurrent(_ paths: [String]) async throws -> [HTTPResponse] {
+        var running: [(ChildProcess, Transfer, String)] = []
+        defer { for (child, _, _) in running where child.isRunning { child.send(SIGKILL) } }
+        for path in paths {
+            let transfer = try Transfer(directory: directory)
+            let child = try ChildProcess(
+                name: "curl/\(transfer.id)", executable: Self.executable,
+                arguments: commonArguments + transfer.outputArguments + [url(path)],
+                directory: directory.url)
+            running.append((child, transfer, path))
+        }
+        var responses: [HTTPResponse] = []
+        for (child, transfer, path) in running {
+            let status = try await child.waitForExit(timeout: .seconds(timeoutSeconds + 10))
+            guard status == .exited(0) else {
+                throw HarnessError("curl \(path) failed (\(status)): \(child.standardError)")
+            }
+            responses.append(try transfer.response())
+        }
+        return responses
+    }
+
+    /// Many requests one after the other from a single curl process, which
+    /// keeps one connection to nginx; nginx's upstream `keepalive` then
+    /// reuses its FastCGI connections. Returns (status, body) per path, in order.
+    ///
+    /// A stalled request fails the whole sequence within 30 s: normally
+    /// 200 requests take a second or two. Bodies must not contain the
+    /// separator `<<<status=`.
+    func sequence(_ paths: [String]) async throws -> [(status: Int, body: String)] {
+        let arguments = commonArguments + ["-w", "<<<status=%{http_code}>>>\n"] + paths.map(url)
+        let child = try ChildProcess(
+            name: "curl/sequence-\(UUID().uuidString.prefix(8))", executable: Self.executable,
+            arguments: arguments, directory: directory.url)
+        let status: ExitStatus
+        do {
+            status = try await child.waitForExit(timeout: .seconds(30))
+        } catch {
+            await child.stop()
+            let answered = Self.parseSequence(child.standardOutput).count
+            throw HarnessError("curl sequence stalled: \(answered) of \(paths.count) requests answered in 30 s")
+        }
+        guard status == .exited(0) else {
+            throw HarnessError("curl sequence failed (\(status)): \(child.standardError)")
+        }
+        return Self.parseSequence(child.standardOutput)
+    }
+
+    private static func parseSequence(_ output: Data) -> [(status: Int, body: String)] {
+        var results: [(Int, String)] = []
+        var rest = Substring(String(decoding: output, as: UTF8.self))
+        while let marker = rest.range(of: "<<<status=") {
+            let body = String(rest[..<marker.lowerBound])
+            let afterMarker = rest[marker.upperBound...]
+            guard let end = afterMarker.range(of: ">>>\n") else { break }
+            results.append((Int(afterMarker[..<end.lowerBound]) ?? -1, body))
+            rest = afterMarker[end.upperBound...]
+        }
+        return results
+    }
+
+    private var commonArguments: [String] {
+        ["-sS", "--unix-socket", socketPath, "-m", String(timeoutSeconds)]
+    }
+
+    private func url(_ path: String) -> String {
+        "http://localhost\(path)"
+    }
+
+    /// The files of one transfer: `<id>.headers` (`-D`) and `<id>.body` (`-o`).
+    private struct Transfer {
+        let id: String
+        let headersURL: URL
+        let bodyURL: URL
+
+        init(directory: TemporaryDirectory) throws {
+            id = String(UUID().uuidString.prefix(8))
+            _ = try directory.makeDirectory("curl")
+            headersURL = directory.file("curl/\(id).headers")
+            bodyURL = directory.file("curl/\(id).body")
+        }
+
+        var outputArguments: [String] { ["-D", headersURL.path, "-o", bodyURL.path] }
+
+        /// Reads the files back. With interim responses (100 Continue) `-D`
+        /// holds several header blocks; the last one is the response.
+        func response() throws -> HTTPResponse {
+            let headers = String(decoding: try Data(contentsOf: headersURL), as: UTF8.self)
+            let body = String(decoding: (try? Data(contentsOf: bodyURL)) ?? Data(), as: UTF8.self)
+            guard let last = headers.ranges(of: "HTTP/").last else {
+                throw HarnessError("curl: no HTTP status line in \(headersURL.path): \(headers)")
+            }
+            let block = headers[last.lowerBound...]
+            let statusLine = block.prefix { !$0.isNewline }
+            let fields = statusLine.split(separator: " ")
+            guard fields.count >= 2, let status = Int(fields[1]) else {
+                throw HarnessError("curl: bad status line '\(statusLine)'")
+            }
+            return HTTPResponse(
+                status: status,
+                headerLines: HTTPResponse.parseHeaderLines(block.dropFirst(statusLine.count)),
+                body: body)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A probe for "is something accepting connections on this unix socket?".
+enum UnixSocket {
+    /// Largest usable `sun_path` length, terminating NUL excluded.
+    static let maxPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+    /// Connects to `path` and closes again at once. True if a listener
+    /// accepted (or queued) the connection.
+    static func acceptsConnections(at path: String) -> Bool {
+        let bytes = Array(path.utf8)
+        guard bytes.count <= maxPathLength else { return false }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+
+    /// Throws if `path` is too long to be a socket address, so a test fails
+    /// with a clear message instead of timing out.
+    static func checkLength(_ path: String) throws {
+        guard path.utf8.count <= maxPathLength else {
+            throw HarnessError("unix socket path too long (\(path.utf8.count) > \(maxPathLength)): \(path)")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+-- luafcgid configuration: a Lua 5.4 script run once at start-up; the server
+-- reads the globals below afterwards. Arithmetic works (states = workers * 2).
+-- Unknown globals are ignored with a warning; a wrong type stops the server
+-- (exit 2). Check a file with:  luafcgid examples/config.lua --check
+--
+-- Every setting is listed with its default. Commented-out lines ARE the
+-- default; the few set here are the development choices of `make run`.
+-- Settings marked (later) are read and validated but have no effect yet
+-- (see README.md, "Status").
+
+-- Where to listen: a string or an array of strings.
+--   "/path.sock" or "unix:/path.sock"  unix socket
+--   "host:port", ":port", "[::1]:port" TCP
+--   "http://host:port"                 built-in HTTP/1.1 listener (development)
+-- `make run` passes --listen flags, which override this.
+-- listen = "127.0.0.1:9000"
+-- listen = { "unix:/tmp/luafcgid.sock", "http://127.0.0.1:8080" }
+
+-- Worker threads: the most requests whose Lua code runs at once.
+-- workers = <number of CPU cores>
+
+-- The most Lua states alive at once (raised to `workers` if lower).
+-- states = workers * 2
+
+-- The most states holding one and the same script.
+-- clones = states
+
+-- Housekeeping period, ms: states whose script file changed are closed.
+-- sweep = 1000
+
+-- Accepted for compatibility with the original luafcgid; ignored.
+-- retries = 1
+
+-- Put error details (message + traceback) into 500 pages. Errors are always
+-- logged. Default false; true here because this is a development config.
+showerrors = true
+
+-- Collect the body and send it when the handler returns (with
+-- Content-Length); false sends each con:puts as it comes.
+-- buffering = true
+
+-- Initial buffer sizes: accepted for compatibility, hints only.
+-- headersize = 64
+-- bodysize = 1024
+
+-- Extra raw header lines for every response.
+-- headers = ""
+headers = "X-Powered-By: luafcgid\r\n"
+
+-- Name of the global function called per request: main(env, con).
+-- handler = "main"
+
+-- Default status and Content-Type of every response.
+-- httpstatus = "200 OK"
+-- contenttype = "text/html"
+
+-- Largest request body accepted, bytes; past it: 413.
+-- maxpost = 1048576
+
+-- (later) Requests a state serves before it is rebuilt; 0 = never.
+-- maxcount = 0
+
+-- Log file; default: standard error.
+-- logfile = "/var/log/luafcgid.log"
+
+-- Listen backlog.
+-- backlog = 128
+
+-- (later) Seconds a request's Lua code may run (then 504); 0 = no limit.
+-- watchdog = 60
+
+-- (later) MiB a single Lua state may allocate (then 500); 0 = no limit.
+-- memory = 64
+
+-- File name endings that may be run; others get 403.
+-- extensions = { ".lua" }
+
+-- If non-empty, scripts must resolve (after symlinks) inside one of these.
+-- roots = {}
+-- roots = { "/srv/www" }
+
+-- (later) Lua file run in every new state before the page script.
+-- preload = "/srv/www/lib/preload.lua"
+
+-- (later) Request path answered by the built-in JSON status page.
+-- status = "/luafcgid-status"
+
+-- (later) Request path answered with "200 pong" (health checks).
+-- ping = "/luafcgid-ping"
+
+-- Permission bits of unix sockets luafcgid creates.
+-- socketmode = "0660"
+
+-- (later) Requests that may wait for a worker; past it: 503.
+-- queue = 1024
+
+-- (later) MiB for the shared key/value store (require "luafcgid".shared).
+-- shared = 16
+
+-- (later) TCP clients (addresses or CIDR ranges) allowed to connect; {} = any.
+-- allow = {}
+-- allow = { "127.0.0.1", "10.0.0.0/8" }
+
+-- (later) Per-request access log: time, method, script, status, bytes, duration.
+-- accesslog = "/var/log/luafcgid-access.log"
+
+-- (later) Log a request running longer than this many seconds, with a
+-- traceback of where it is; 0 = off.
+-- slowlog = 0
