@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test clean
+.PHONY: all bootstrap build release run test lint clean
 
 all: build
 
@@ -31,8 +31,12 @@ run: release
 	exec $(CURDIR)/.build/release/luafcgid examples/config.lua \
 		--listen unix:$(SOCKET) --listen http://$(HTTP) --root $(CURDIR)/examples
 
+# Swift must never raise a Lua error (docs/ARCHITECTURE.md, the Lua/Swift boundary).
+lint:
+	@scripts/check-lua-boundary
+
 # The end-to-end tests start .build/debug/luafcgid, so the debug build comes first.
-test: build
+test: lint build
 	$(SWIFT) test
 
 clean:
