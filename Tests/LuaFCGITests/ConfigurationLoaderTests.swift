@@ -27,15 +27,43 @@ import Testing
         let directory = try ScriptDirectory()
         let path = try directory.write("config.lua", "wokers = 4\n")
         let configuration = try ConfigurationLoader.load(path: path)
-        #expect(configuration.warnings == ["\(path): unknown setting 'wokers' ignored"])
+        #expect(configuration.warnings == ["\(path):1: unknown setting 'wokers' ignored"])
     }
 
-    @Test func aWrongTypeNamesTheFileAndTheSetting() throws {
+    @Test func aWrongTypeNamesTheFileTheLineAndTheSetting() throws {
         let directory = try ScriptDirectory()
-        let path = try directory.write("config.lua", "workers = 'many'\n")
-        #expect(throws: ConfigurationError.wrongType(setting: "workers", source: path, expected: "a whole number >= 1")) {
+        let path = try directory.write("config.lua", "workers = 2\n\nworkers = 'many'\n")
+        #expect(throws: ConfigurationError.wrongType(setting: "workers", source: "\(path):3", expected: "a whole number >= 1")) {
             try ConfigurationLoader.load(path: path)
         }
+    }
+
+    @Test func aBadValueOfTheRightTypeNamesItsLine() throws {
+        let directory = try ScriptDirectory()
+        let path = try directory.write("config.lua", "showerrors = true\nlisten = 'nowhere'\n")
+        do {
+            _ = try ConfigurationLoader.load(path: path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("\(path):2: setting 'listen'"))
+        }
+    }
+
+    @Test func aRangeErrorFoundAfterLoadingNamesItsLine() throws {
+        let directory = try ScriptDirectory()
+        let path = try directory.write("config.lua", "\nworkers = 0\n")
+        #expect(throws: ConfigurationError.wrongType(setting: "workers", source: "\(path):2", expected: "a whole number >= 1")) {
+            try ConfigurationLoader.load(path: path)
+        }
+    }
+
+    @Test func globalsReadBackTheirValuesAndStandardLibrariesWork() throws {
+        let directory = try ScriptDirectory()
+        let path = try directory.write("config.lua", "workers = math.max(1, 3)\nstates = workers + 1\nlisten = string.format('/tmp/%s.sock', 'x')\n")
+        let configuration = try ConfigurationLoader.load(path: path)
+        #expect(configuration.workers == 3)
+        #expect(configuration.states == 4)
+        #expect(configuration.listen == [.unix(path: "/tmp/x.sock")])
     }
 
     @Test func aSyntaxErrorNamesTheLine() throws {

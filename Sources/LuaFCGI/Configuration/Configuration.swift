@@ -66,12 +66,13 @@ public struct Configuration: Sendable {
     /// - Parameters:
     ///   - scriptValues: the settings the script assigned, already type-checked.
     ///   - source: the config file's path, for messages and the default document root; nil without a file.
+    ///   - lines: the line of the config file that set each setting, for messages.
     ///   - processorCount: the default for `workers`.
     public init(
         scriptValues: [String: ConfigurationValue], overrides: Overrides = .init(), source: String? = nil,
-        processorCount: Int = System.coreCount, warnings: [String] = []
+        lines: [String: Int] = [:], processorCount: Int = System.coreCount, warnings: [String] = []
     ) throws(ConfigurationError) {
-        var reader = ValueReader(values: scriptValues, source: source)
+        var reader = ValueReader(values: scriptValues, source: source, lines: lines)
         if !overrides.listen.isEmpty { reader.values["listen"] = .strings(overrides.listen) }
         if let workers = overrides.workers { reader.values["workers"] = .integer(workers) }
         if let states = overrides.states { reader.values["states"] = .integer(states) }
@@ -81,10 +82,10 @@ public struct Configuration: Sendable {
             do throws(ListenAddressError) {
                 return try ListenAddress(parsing: text)
             } catch {
-                throw ConfigurationError.invalid(setting: "listen", source: source, reason: error.description)
+                throw ConfigurationError.invalid(setting: "listen", source: reader.location(of: "listen"), reason: error.description)
             }
         }
-        guard !listen.isEmpty else { throw .invalid(setting: "listen", source: source, reason: "no address given") }
+        guard !listen.isEmpty else { throw .invalid(setting: "listen", source: reader.location(of: "listen"), reason: "no address given") }
         workers = try reader.integer("workers", default: max(1, processorCount))
         states = try reader.integer("states", default: workers * 2)
         if states < workers {
@@ -102,12 +103,14 @@ public struct Configuration: Sendable {
         do throws(HTTPHeaderLineError) {
             extraHeaders = try HTTPHeaderLine.parseBlock(headers)
         } catch {
-            throw .invalid(setting: "headers", source: source, reason: error.description)
+            throw .invalid(setting: "headers", source: reader.location(of: "headers"), reason: error.description)
         }
         handler = try reader.string("handler", default: "main")
         let status = try reader.string("httpstatus", default: "200 OK")
         guard let parsedStatus = ResponseStatus(line: status) else {
-            throw .invalid(setting: "httpstatus", source: source, reason: "expected a code and a reason, like \"200 OK\"")
+            throw .invalid(
+                setting: "httpstatus", source: reader.location(of: "httpstatus"),
+                reason: "expected a code and a reason, like \"200 OK\"")
         }
         httpStatus = parsedStatus
         contentType = try reader.string("contenttype", default: "text/html")
@@ -124,7 +127,9 @@ public struct Configuration: Sendable {
         pingPath = try reader.optionalString("ping")
         let mode = try reader.string("socketmode", default: "0660")
         guard let parsedMode = UInt16(mode, radix: 8), parsedMode <= 0o777 else {
-            throw .invalid(setting: "socketmode", source: source, reason: "expected octal permission bits like \"0660\"")
+            throw .invalid(
+                setting: "socketmode", source: reader.location(of: "socketmode"),
+                reason: "expected octal permission bits like \"0660\"")
         }
         socketMode = parsedMode
         queue = try reader.integer("queue", default: 1024)
@@ -155,6 +160,13 @@ public struct Configuration: Sendable {
 private struct ValueReader {
     var values: [String: ConfigurationValue]
     let source: String?
+    let lines: [String: Int]
+
+    /// `file:line` of the assignment of `name`, or the file alone.
+    func location(of name: String) -> String? {
+        guard let source, let line = lines[name] else { return source }
+        return "\(source):\(line)"
+    }
 
     mutating func integer(_ name: String, default value: Int) throws(ConfigurationError) -> Int {
         guard let given = values[name] else {
@@ -213,6 +225,6 @@ private struct ValueReader {
     }
 
     private func mismatch(_ name: String) -> ConfigurationError {
-        .wrongType(setting: name, source: source, expected: Setting.byName[name]?.kind.expectation ?? "another type")
+        .wrongType(setting: name, source: location(of: name), expected: Setting.byName[name]?.kind.expectation ?? "another type")
     }
 }

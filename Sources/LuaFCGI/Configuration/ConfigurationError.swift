@@ -6,7 +6,7 @@ public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertib
     case syntax(message: String)
     /// The script raised an error while running.
     case runtime(source: String, message: String)
-    /// A setting has a value of the wrong type or range.
+    /// A setting has a value of the wrong type or range. `source` is `file:line` when the line is known.
     case wrongType(setting: String, source: String?, expected: String)
     /// A setting has a value of the right type that still cannot be used.
     case invalid(setting: String, source: String?, reason: String)

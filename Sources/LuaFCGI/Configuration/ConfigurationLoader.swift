@@ -9,16 +9,46 @@ public enum ConfigurationLoader {
     public static func load(
         path: String, overrides: Configuration.Overrides = .init()
     ) throws(ConfigurationError) -> Configuration {
-        let (values, warnings) = try readSettings(path: path)
-        return try Configuration(scriptValues: values, overrides: overrides, source: path, warnings: warnings)
+        let script = try readSettings(path: path)
+        return try Configuration(
+            scriptValues: script.values, overrides: overrides, source: path, lines: script.lines,
+            warnings: script.warnings)
     }
 
-    /// The settings the script at `path` assigns, type-checked, and warnings about the rest.
-    static func readSettings(path: String) throws(ConfigurationError) -> ([String: ConfigurationValue], [String]) {
+    /// What a config script assigned: type-checked values, the line of each
+    /// assignment, and warnings about globals that are no settings.
+    struct ScriptSettings {
+        var values: [String: ConfigurationValue] = [:]
+        var lines: [String: Int] = [:]
+        var warnings: [String] = []
+    }
+
+    /// Runs before the config script: assignments to globals go to a table of their
+    /// own (reads fall back to it), with the line of the latest assignment, so an
+    /// error can name the line that set a bad value. Returns that table and the lines.
+    private static let recorder = """
+        local values, lines = {}, {}
+        setmetatable(_G, {
+          __index = values,
+          __newindex = function(_, name, value)
+            values[name] = value
+            lines[name] = debug.getinfo(2, "l").currentline
+          end,
+        })
+        return values, lines
+        """
+
+    /// The settings the script at `path` assigns.
+    static func readSettings(path: String) throws(ConfigurationError) -> ScriptSettings {
         let lua: LuaState
-        do { lua = try LuaState() } catch { throw .unreadable(source: path, reason: error.description) }
-        lua.openStandardLibraries()
-        let predefined = globalNames(lua)
+        do {
+            lua = try LuaState()
+            lua.openStandardLibraries()
+            try lua.loadString(recorder, chunkName: "=luafcgid")
+            try lua.call(arguments: 0, results: 2)  // stack: [values, lines]
+        } catch {
+            throw .unreadable(source: path, reason: error.description)
+        }
         do {
             try lua.loadFile(path)
         } catch {
@@ -30,23 +60,34 @@ public enum ConfigurationLoader {
         do {
             try lua.call(arguments: 0, results: 0)
         } catch {
-            if case .runtime(let message, _) = error { throw .runtime(source: path, message: message) }
+            if case .runtime(let message, _) = error { throw .runtime(source: path, message: fullPath(path, in: message)) }
             throw .runtime(source: path, message: error.description)
         }
 
-        var values: [String: ConfigurationValue] = [:]
+        var script = ScriptSettings()
+        lua.forEachPair(inTable: 2) {
+            if let name = lua.string(at: -2), let line = lua.integer(at: -1) { script.lines[name] = line }
+            return true
+        }
         for setting in Setting.all {
-            lua.getGlobal(setting.name)
+            lua.rawGet(table: 1, key: setting.name)
             defer { lua.pop() }
             guard lua.type(at: -1) != .nil else { continue }
             guard let value = value(lua, kind: setting.kind) else {
-                throw .wrongType(setting: setting.name, source: path, expected: setting.kind.expectation)
+                let location = script.lines[setting.name].map { "\(path):\($0)" } ?? path
+                throw .wrongType(setting: setting.name, source: location, expected: setting.kind.expectation)
             }
-            values[setting.name] = value
+            script.values[setting.name] = value
         }
-        let unknown = globalNames(lua).subtracting(predefined).subtracting(Setting.byName.keys).sorted()
-        let warnings = unknown.map { "\(path): unknown setting '\($0)' ignored" }
-        return (values, warnings)
+        lua.forEachPair(inTable: 1) {
+            if let name = lua.string(at: -2), Setting.byName[name] == nil {
+                let location = script.lines[name].map { "\(path):\($0)" } ?? path
+                script.warnings.append("\(location): unknown setting '\(name)' ignored")
+            }
+            return true
+        }
+        script.warnings.sort()
+        return script
     }
 
     /// Lua shortens long chunk names in messages (`...ng/path/config.lua:2: …`);
@@ -95,17 +136,5 @@ public enum ConfigurationLoader {
         default:
             return nil
         }
-    }
-
-    /// The names of the string keys of the globals table.
-    private static func globalNames(_ lua: LuaState) -> Set<String> {
-        var names: Set<String> = []
-        lua.pushGlobalsTable()
-        lua.forEachPair(inTable: -1) {
-            if lua.type(at: -2) == .string, let name = lua.string(at: -2) { names.insert(name) }
-            return true
-        }
-        lua.pop()
-        return names
     }
 }
