@@ -1,14 +1,29 @@
 import Foundation
 
-/// curl talking HTTP to the private nginx over its unix socket.
+/// curl talking HTTP to the private nginx over its unix socket, or to a TCP listener.
 ///
 /// Each request's headers and body go to files under `<dir>/curl/`, which
 /// stay there for a post-mortem. Every transfer has a time limit (`-m`), so
 /// a server that stalls fails the test instead of hanging it.
 struct Curl {
-    let socketPath: String
+    /// The unix socket to connect to; nil for plain TCP to `base`.
+    let socketPath: String?
     let directory: TemporaryDirectory
     var timeoutSeconds = 10
+    /// Scheme, host and port the request paths are appended to.
+    var base = "http://localhost"
+
+    init(socketPath: String, directory: TemporaryDirectory) {
+        self.socketPath = socketPath
+        self.directory = directory
+    }
+
+    /// curl to an HTTP listener on 127.0.0.1:`port`.
+    init(port: Int, directory: TemporaryDirectory) {
+        self.socketPath = nil
+        self.directory = directory
+        self.base = "http://127.0.0.1:\(port)"
+    }
 
     static let executable = URL(fileURLWithPath: "/usr/bin/curl")
 
@@ -102,11 +117,11 @@ struct Curl {
     }
 
     private var commonArguments: [String] {
-        ["-sS", "--unix-socket", socketPath, "-m", String(timeoutSeconds)]
+        ["-sS", "-m", String(timeoutSeconds)] + (socketPath.map { ["--unix-socket", $0] } ?? [])
     }
 
     private func url(_ path: String) -> String {
-        "http://localhost\(path)"
+        base + path
     }
 
     /// The files of one transfer: `<id>.headers` (`-D`) and `<id>.body` (`-o`).
