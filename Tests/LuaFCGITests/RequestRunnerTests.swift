@@ -115,6 +115,20 @@ import Testing
         #expect(engine.run("c.lua").body == "1234|main|.lua|nil")
     }
 
+    @Test func logWritesTheTextAsDataTaggedWithTheScript() throws {
+        let engine = try EngineHarness()
+        let path = try engine.write("log.lua", #"function main(env, con) con:log("100% %s %d done") end"#)
+        engine.run("log.lua")
+        #expect(engine.log.messages.contains("\(path): 100% %s %d done"))
+    }
+
+    @Test func aHeaderAfterFlushIsIgnoredWithAWarning() throws {
+        let engine = try EngineHarness()
+        try engine.write("late.lua", #"function main(env, con) con:flush() con:header("X-Late", "1") end"#)
+        engine.run("late.lua")
+        #expect(engine.log.messages.contains { $0.contains("con:header(\"X-Late\") after the headers were sent") })
+    }
+
     @Test func globalsPersistBetweenRequests() throws {
         let engine = try EngineHarness()
         try engine.write("counter.lua", "count = 0\nfunction main(env, con) count = count + 1; con:puts(count) end")

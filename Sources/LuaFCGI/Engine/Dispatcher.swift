@@ -11,7 +11,6 @@ final class Dispatcher: @unchecked Sendable {
     /// Guarded by `condition`.
     private var queue = CircularBuffer<Request>()
     private var stopping = false
-    private var threads: [Thread] = []
     private let capacity: Int
     private let finished = DispatchGroup()
 
@@ -29,7 +28,6 @@ final class Dispatcher: @unchecked Sendable {
             }
             thread.name = "luafcgid-worker-\(index + 1)"
             thread.stackSize = 8 << 20
-            threads.append(thread)
             thread.start()
         }
     }

@@ -10,15 +10,12 @@ public final class Request: Sendable {
     public let body: ByteBuffer
     /// Where the response goes.
     public let sink: any ResponseSink
-    /// When the front handed the request over, for queue waits and durations.
-    public let arrival: ContinuousClock.Instant
     private let abortedFlag = Atomic<Bool>(false)
 
-    public init(parameters: RequestParameters, body: ByteBuffer, sink: any ResponseSink, arrival: ContinuousClock.Instant = .now) {
+    public init(parameters: RequestParameters, body: ByteBuffer, sink: any ResponseSink) {
         self.parameters = parameters
         self.body = body
         self.sink = sink
-        self.arrival = arrival
     }
 
     /// Whether the client went away (FCGI_ABORT_REQUEST or a closed connection).

@@ -33,7 +33,7 @@ struct FastCGIResponseSink: ResponseSink {
         let (channel, requestID) = (self.channel, self.requestID)
         let bytes = channel.allocator.buffer(string: message.hasSuffix("\n") ? message : message + "\n")
         channel.eventLoop.execute {
-            channel.write(FastCGIResponsePart.stderr(requestID: requestID, bytes), promise: nil)
+            channel.writeAndFlush(FastCGIResponsePart.stderr(requestID: requestID, bytes), promise: nil)
         }
     }
 

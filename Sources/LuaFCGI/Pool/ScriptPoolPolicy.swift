@@ -35,8 +35,6 @@ struct ScriptPoolPolicy {
         var lastUsed: Double
         /// The script changed while the slot was busy: close it on release.
         var stale: Bool
-        /// Requests served since the slot was created.
-        var served: Int
     }
 
     enum Decision: Equatable {
@@ -93,7 +91,6 @@ struct ScriptPoolPolicy {
         }
         slot.popularity = value(of: slot, now: now) + 1
         slot.lastUsed = now
-        slot.served += 1
         slot.busy = false
         slots[id] = slot
         return true
@@ -134,7 +131,7 @@ struct ScriptPoolPolicy {
     private mutating func reserve(script: String, now: Double) -> Int {
         let id = nextID
         nextID += 1
-        slots[id] = Slot(id: id, script: script, busy: true, popularity: 0, lastUsed: now, stale: false, served: 0)
+        slots[id] = Slot(id: id, script: script, busy: true, popularity: 0, lastUsed: now, stale: false)
         return id
     }
 

@@ -13,7 +13,7 @@ final class RequestContext {
     let script: String
     /// Tells this request's `con` apart from one a script kept from an earlier request.
     let generation: UInt64
-    /// How much of the body `con:gets` handed out already.
+    /// Whether `con:gets` handed out the body already (it gives it once, then nil).
     var bodyConsumed = false
 
     init(request: Request, configuration: Configuration, logger: Logger, script: String, generation: UInt64) {

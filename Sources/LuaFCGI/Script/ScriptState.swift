@@ -12,7 +12,6 @@ final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
     let signature: FileSignature
-    private var requestsServed: UInt64 = 0
 
     /// What became of one call of the handler.
     enum Outcome {
@@ -54,7 +53,6 @@ final class ScriptState: PooledState {
         ConnectionObject.push(in: lua, generation: context.generation)
         lua.context = context
         defer { lua.context = nil }
-        requestsServed += 1
         do {
             try lua.call(arguments: 2, results: 0)
             return .returned

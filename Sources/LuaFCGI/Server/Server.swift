@@ -38,11 +38,6 @@ public final class Server: Sendable {
         housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
 
-    /// The addresses actually bound (a TCP port 0 resolved to the one the system chose).
-    public var boundAddresses: [SocketAddress] {
-        listeners.withLockedValue { $0.compactMap { $0.channel.localAddress } }
-    }
-
     /// Starts the workers and housekeeping and binds every listener; on a bind
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {

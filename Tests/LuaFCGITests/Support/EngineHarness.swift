@@ -7,6 +7,8 @@ struct EngineHarness {
     let directory: ScriptDirectory
     let configuration: Configuration
     let runner: RequestRunner
+    /// Everything the engine logged.
+    let log = LogCapture()
 
     init(_ settings: [String: ConfigurationValue] = [:]) throws {
         directory = try ScriptDirectory()
@@ -16,7 +18,7 @@ struct EngineHarness {
         runner = RequestRunner(
             configuration: configuration,
             pool: ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: log.logger)
     }
 
     @discardableResult
