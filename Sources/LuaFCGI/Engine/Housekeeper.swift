@@ -2,8 +2,8 @@ import Foundation
 import Logging
 
 /// Runs housekeeping every `sweep` milliseconds on a thread of its own (SPEC §3.7):
-/// idle states whose script changed (mtime, size or inode) or vanished are closed,
-/// busy ones when released.
+/// idle states whose script, or a file they loaded, changed (mtime, size or
+/// inode) or vanished are closed, busy ones when released.
 final class Housekeeper: @unchecked Sendable {
     private let pool: ScriptPool<ScriptState>
     private let period: TimeInterval
@@ -37,21 +37,20 @@ final class Housekeeper: @unchecked Sendable {
         finished.wait()
     }
 
-    /// One round: every script file is stat'ed once, whatever the number of its states.
+    /// One round: every file is stat'ed once, whatever the number of states that loaded it.
     func sweep() {
-        var current: [String: FileSignature?] = [:]
+        var known: [String: FileSignature?] = [:]
+        func current(_ path: String) -> FileSignature? {
+            if let signature = known[path] { return signature }
+            let signature = FileSignature(path: path)
+            known[path] = signature
+            return signature
+        }
         let closed = pool.sweep { state in
-            let signature: FileSignature?
-            if let known = current[state.script] {
-                signature = known
-            } else {
-                signature = FileSignature(path: state.script)
-                current[state.script] = signature
-            }
-            return signature == state.signature
+            current(state.script) == state.signature && state.files.areCurrent(current)
         }
         for script in Set(closed.map(\.script)).sorted() {
-            logger.info("\(script) changed; its idle states were closed and it reloads on the next request")
+            logger.info("\(script) or a file it loaded changed; its idle states were closed and it reloads on the next request")
         }
     }
 

@@ -43,7 +43,7 @@ enum ConnectionObject {
 
     /// The running request's context if argument 1 is its `con`; else the message to raise.
     private static func context(_ lua: LuaState, method: String) -> Result<RequestContext, ConnectionError> {
-        guard let context = lua.context as? RequestContext else {
+        guard let context = (lua.context as? ScriptStateContext)?.request else {
             return .failure(ConnectionError("con:\(method): no request is running"))
         }
         guard let memory = lua.userdata(at: 1, metatable: metatableName) else {

@@ -5,13 +5,18 @@ import NIOCore
 ///
 /// Creating it is the script's initialization: a fresh state with the standard
 /// libraries, `require "luafcgid"`, the script's directory first on
-/// `package.path`, and `os.exit` ending only the request; then the script's
-/// chunk runs once. Afterwards `handle` calls the handler for each request,
+/// `package.path`, the files it loads tracked, and `os.exit` ending only the
+/// request; then the script's chunk runs once. Afterwards `handle` calls the handler for each request,
 /// and globals persist between requests. Used by one worker at a time.
 final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
     let signature: FileSignature
+    /// Reached by Swift functions called from Lua through `lua.context`.
+    private let context = ScriptStateContext()
+
+    /// The files the state loaded besides its script.
+    var files: ScriptFiles { context.files }
 
     /// What became of one call of the handler.
     enum Outcome {
@@ -30,11 +35,14 @@ final class ScriptState: PooledState {
         self.script = script
         self.signature = signature
         lua = try LuaState()
+        lua.context = context
         lua.openStandardLibraries()
         lua.replaceOSExit()
         ConnectionObject.install(in: lua)
         LuafcgidModule.install(in: lua)
-        prependScriptDirectoryToPackagePaths()
+        let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
+        prependToPackagePaths(directory)
+        try FileTracking.install(in: lua, scriptDirectory: directory)
         try lua.loadFile(script)
         do {
             try lua.call(arguments: 0, results: 0)
@@ -43,16 +51,16 @@ final class ScriptState: PooledState {
         }
     }
 
-    /// Calls `handler(env, con)` for `request` with `context` reachable from `con`.
-    func handle(_ request: Request, handler: String, context: RequestContext) -> Outcome {
+    /// Calls `handler(env, con)` for `request` with `requestContext` reachable from `con`.
+    func handle(_ request: Request, handler: String, context requestContext: RequestContext) -> Outcome {
         guard lua.getGlobal(handler) == .function else {
             lua.pop()
             return .missingHandler
         }
         pushEnvironment(request.parameters)
-        ConnectionObject.push(in: lua, generation: context.generation)
-        lua.context = context
-        defer { lua.context = nil }
+        ConnectionObject.push(in: lua, generation: requestContext.generation)
+        context.request = requestContext
+        defer { context.request = nil }
         do {
             try lua.call(arguments: 2, results: 0)
             return .returned
@@ -77,9 +85,8 @@ final class ScriptState: PooledState {
         lua.rawSet(table: -2, key: "FCGI_ROLE")
     }
 
-    /// `require` looks in the script's own directory first (SPEC §4.3).
-    private func prependScriptDirectoryToPackagePaths() {
-        let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
+    /// `require` looks in the script's own `directory` first (SPEC §4.3).
+    private func prependToPackagePaths(_ directory: String) {
         guard lua.getGlobal("package") == .table else {
             lua.pop()
             return

@@ -1,0 +1,9 @@
+/// What Swift functions called from a state's Lua code reach through
+/// `LuaState.context`: the files the state loaded and the request it runs.
+///
+/// Holds no reference to the state itself, so the state owning it makes no cycle.
+final class ScriptStateContext {
+    let files = ScriptFiles()
+    /// The request being served; nil between requests and while the chunk runs.
+    var request: RequestContext?
+}
