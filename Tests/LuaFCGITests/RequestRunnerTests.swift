@@ -267,6 +267,13 @@ import Testing
         #expect(engine.run("uses.lua").body == "from helper")
     }
 
+    /// Installed by scripts/bootstrap (lua-cjson): Lua 5.4's default cpath finds Debian's modules.
+    @Test func debiansLuaModulesLoad() throws {
+        let engine = try EngineHarness()
+        try engine.write("json.lua", #"local cjson = require "cjson" function main(env, con) con:puts(cjson.encode({1, 2})) end"#)
+        #expect(engine.run("json.lua").body == "[1,2]")
+    }
+
     @Test func theLuafcgidModuleLoads() throws {
         let engine = try EngineHarness()
         try engine.write("m.lua", #"local lf = require "luafcgid" function main(env, con) con:puts(lf.urlencode("a b&c")) end"#)
