@@ -59,7 +59,9 @@ final class RequestRunner: Sendable {
         let context = RequestContext(
             request: request, configuration: configuration, logger: logger, script: script, generation: generation)
         let outcome = state.handle(request, handler: configuration.handler, context: context)
-        // A state is kept after handler errors (SPEC §3.5); one past its memory cap never is.
+        // The state goes back before the response is sent: Lua is done with it, and the next
+        // request need not wait for the hop to the event loop. It is kept after handler
+        // errors (SPEC §3.5); one past its memory cap never is.
         pool.release(lease, keep: !state.lua.exceededMemoryLimit)
 
         switch outcome {

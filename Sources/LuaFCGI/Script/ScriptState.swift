@@ -6,8 +6,9 @@ import NIOCore
 /// Creating it is the script's initialization: a fresh state with the standard
 /// libraries, `require "luafcgid"`, the script's directory first on
 /// `package.path`, the files it loads tracked, and `os.exit` ending only the
-/// request; then the script's chunk runs once. Afterwards `handle` calls the handler for each request,
-/// and globals persist between requests. Used by one worker at a time.
+/// request; then the script's chunk runs once. Afterwards `handle` calls the
+/// handler for each request, and globals persist between requests. Used by one
+/// worker at a time.
 final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
