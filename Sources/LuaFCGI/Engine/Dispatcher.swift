@@ -22,13 +22,10 @@ final class Dispatcher: @unchecked Sendable {
     func start(workers count: Int, work: @escaping @Sendable (Request) -> Void) {
         for index in 0..<count {
             finished.enter()
-            let thread = Thread { [self] in
+            NamedThread.start("lf-worker-\(index + 1)", stackSize: 8 << 20) { [self] in
                 while let request = self.next() { work(request) }
                 self.finished.leave()
             }
-            thread.name = "luafcgid-worker-\(index + 1)"
-            thread.stackSize = 8 << 20
-            thread.start()
         }
     }
 

@@ -21,12 +21,10 @@ final class Housekeeper: @unchecked Sendable {
 
     func start() {
         finished.enter()
-        let thread = Thread { [self] in
+        NamedThread.start("lf-housekeeper") { [self] in
             while self.waitForNextSweep() { self.sweep() }
             self.finished.leave()
         }
-        thread.name = "luafcgid-housekeeping"
-        thread.start()
     }
 
     func stop() {
