@@ -80,4 +80,64 @@ import Testing
         try await server.close().get()
         try await group.shutdownGracefully()
     }
+
+    /// Serves `settings` with `submit` on loopback, sends `requests` on one connection
+    /// and returns everything the server sent until it closed the connection.
+    private func exchange(
+        _ requests: String, settings: HTTPFront.Settings, submit: @escaping @Sendable (Request) -> Bool
+    ) async throws -> String {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        let done = group.next().makePromise(of: String.self)
+        let client = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(done: done))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await client.writeAndFlush(ByteBuffer(string: requests)).get()
+        let response = try await done.futureResult.get()
+        try await server.close().get()
+        try await group.shutdownGracefully()
+        return response
+    }
+
+    /// A worker answering "ok" after `delay`.
+    private static func answering(after delay: DispatchTimeInterval) -> @Sendable (Request) -> Bool {
+        { request in
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+                let body = ByteBuffer(string: "ok")
+                request.sink.send(
+                    head: ResponseHead(status: .ok, headers: [], contentLength: body.readableBytes), body: body,
+                    end: .complete)
+            }
+            return true
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func anIdleKeepAliveConnectionIsClosedByTheServer() async throws {
+        let settings = HTTPFront.Settings(
+            documentRoot: "/srv", maxPost: 1024, serverAddress: "127.0.0.1", serverPort: "0", idleTimeout: .milliseconds(200))
+        // The client keeps the connection open; only the idle timeout can end it.
+        let response = try await exchange(
+            "GET /a.lua HTTP/1.1\r\nHost: x\r\n\r\n", settings: settings, submit: Self.answering(after: .milliseconds(1)))
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(response.hasSuffix("\r\n\r\nok"))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSlowResponseIsNotTheClientsIdleness() async throws {
+        let settings = HTTPFront.Settings(
+            documentRoot: "/srv", maxPost: 1024, serverAddress: "127.0.0.1", serverPort: "0", idleTimeout: .milliseconds(100))
+        let response = try await exchange(
+            "GET /slow.lua HTTP/1.1\r\nHost: x\r\n\r\n", settings: settings, submit: Self.answering(after: .milliseconds(600)))
+        #expect(response.hasSuffix("\r\n\r\nok"))
+    }
 }

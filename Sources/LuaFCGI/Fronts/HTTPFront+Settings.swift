@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 extension HTTPFront {
     /// What the HTTP front needs to know of the server (SPEC §7), taken from `Configuration`.
@@ -12,16 +13,20 @@ extension HTTPFront {
         public var serverPort: String
         /// Extra header lines for the front's own pages (400, 413, 503), as the engine's pages carry them.
         public var extraHeaders: [HTTPHeaderLine]
+        /// A connection on which the client sends nothing for this long, while no
+        /// response is under way, is closed (nginx's `keepalive_timeout` is 75 s).
+        public var idleTimeout: TimeAmount
 
         public init(
             documentRoot: String, maxPost: Int, serverAddress: String, serverPort: String,
-            extraHeaders: [HTTPHeaderLine] = []
+            extraHeaders: [HTTPHeaderLine] = [], idleTimeout: TimeAmount = .seconds(75)
         ) {
             self.documentRoot = Self.normalizedRoot(documentRoot)
             self.maxPost = maxPost
             self.serverAddress = serverAddress
             self.serverPort = serverPort
             self.extraHeaders = extraHeaders
+            self.idleTimeout = idleTimeout
         }
 
         /// The settings of an `http://host:port` listener of `configuration`.

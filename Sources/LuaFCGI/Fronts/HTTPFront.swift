@@ -90,6 +90,10 @@ public final class HTTPFront: ChannelInboundHandler {
     /// event after the request parts before it. Nothing more can arrive, so the connection
     /// closes once that response ends, or now if none is under way.
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            clientWentQuiet(context: context)
+            return
+        }
         guard let event = event as? ChannelEvent, event == .inputClosed else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -101,6 +105,16 @@ public final class HTTPFront: ChannelInboundHandler {
         case .idle, .receiving, .closing:
             state = .closing
             context.close(promise: nil)
+        }
+    }
+
+    /// Nothing came from the client for `idleTimeout`: an idle keep-alive connection,
+    /// or a request that stalled, is closed; a response under way is the server's wait.
+    private func clientWentQuiet(context: ChannelHandlerContext) {
+        guard case .responding = state else {
+            state = .closing
+            context.close(promise: nil)
+            return
         }
     }
 
