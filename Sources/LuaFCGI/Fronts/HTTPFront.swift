@@ -111,11 +111,9 @@ public final class HTTPFront: ChannelInboundHandler {
     /// Nothing came from the client for `idleTimeout`: an idle keep-alive connection,
     /// or a request that stalled, is closed; a response under way is the server's wait.
     private func clientWentQuiet(context: ChannelHandlerContext) {
-        guard case .responding = state else {
-            state = .closing
-            context.close(promise: nil)
-            return
-        }
+        if case .responding = state { return }
+        state = .closing
+        context.close(promise: nil)
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
