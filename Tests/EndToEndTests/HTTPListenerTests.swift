@@ -17,11 +17,11 @@ struct HTTPListenerTests {
 
     @Test("serves scripts with the env nginx would give, GET and POST; the config's directory is the root")
     func servesScripts() async throws {
-        let port = try TCPPort.free()
-        // The config runs after the harness's `listen = "unix:…"` line: add the HTTP listener to it.
-        let config = "listen = { listen, \"http://127.0.0.1:\(port)\" }"
+        // The config runs after the harness's `listen = "unix:…"` line: add the HTTP listener to it,
+        // on a port the system picks (a port picked free beforehand can be taken meanwhile).
+        let config = "listen = { listen, \"http://127.0.0.1:0\" }"
         try await withStack(config: config, scripts: ["app/env.lua": Self.envScript, "notes.txt": "secret notes"], nginx: nil) { stack in
-            try await poll("luafcgid to accept HTTP connections on port \(port)") { TCPPort.acceptsConnections(port) }
+            let port = try await Self.boundPort(stack.luafcgid)
             let curl = Curl(port: port, directory: stack.directory)
             let root = stack.directory.url.path
 
@@ -47,5 +47,15 @@ struct HTTPListenerTests {
             #expect(text.status == 403)
             #expect(!text.body.contains("secret"))
         }
+    }
+
+    /// The HTTP listener's port, from luafcgid's "listening on http://127.0.0.1:PORT" log line.
+    private static func boundPort(_ luafcgid: LuafcgidServer) async throws -> Int {
+        let prefix = "listening on http://127.0.0.1:"
+        try await luafcgid.waitForLog(containing: prefix)
+        guard let line = luafcgid.log.split(separator: "\n").first(where: { $0.contains(prefix) }),
+            let port = Int(line[line.range(of: prefix)!.upperBound...])
+        else { throw HarnessError("no port in luafcgid's log:\n\(luafcgid.log)") }
+        return port
     }
 }

@@ -26,4 +26,10 @@ import Testing
             #expect(try ListenAddress(parsing: text).description == text)
         }
     }
+
+    @Test func portZeroIsReportedWithThePortTheSystemGave() {
+        #expect(ListenAddress.http(host: "127.0.0.1", port: 0).boundTo(port: 41234).description == "http://127.0.0.1:41234")
+        #expect(ListenAddress.tcp(host: "::1", port: 0).boundTo(port: 9).description == "[::1]:9")
+        #expect(ListenAddress.unix(path: "/a.sock").boundTo(port: nil) == .unix(path: "/a.sock"))
+    }
 }

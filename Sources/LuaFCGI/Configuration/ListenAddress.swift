@@ -43,6 +43,16 @@ public enum ListenAddress: Hashable, Sendable, CustomStringConvertible {
         return (host.isEmpty ? "0.0.0.0" : String(host), port)
     }
 
+    /// The same address with the port a listener actually got (for `:0`); unix sockets have none.
+    public func boundTo(port: Int?) -> ListenAddress {
+        guard let port else { return self }
+        switch self {
+        case .unix: return self
+        case .tcp(let host, _): return .tcp(host: host, port: port)
+        case .http(let host, _): return .http(host: host, port: port)
+        }
+    }
+
     public var description: String {
         switch self {
         case .unix(let path): return "unix:\(path)"

@@ -48,7 +48,8 @@ public final class Server: Sendable {
             do {
                 let listener = try await bind(address)
                 listeners.withLockedValue { $0.append(listener) }
-                logger.info("listening on \(address)")
+                // Port 0 asks the system for a free port: say which one it gave.
+                logger.info("listening on \(address.boundTo(port: listener.channel.localAddress?.port))")
             } catch {
                 await stop()
                 throw error
