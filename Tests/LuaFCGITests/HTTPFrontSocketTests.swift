@@ -26,7 +26,6 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func pipelinedRequestsOverTCP() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let settings = HTTPFront.Settings(documentRoot: "/srv", maxPost: 1024, serverAddress: "127.0.0.1", serverPort: "0")
         // A worker: the first answer streams in three calls, the second is buffered.
         let submit: @Sendable (Request) -> Bool = { request in
@@ -47,29 +46,10 @@ import Testing
             }
             return true
         }
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(server.localAddress?.port)
-
-        let done = group.next().makePromise(of: String.self)
-        let client = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Collector(done: done))
-                }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
         let requests =
             "POST /echo.lua HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
             + "GET /two.lua HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        try await client.writeAndFlush(ByteBuffer(string: requests)).get()
-        let response = try await done.futureResult.get()
+        let response = try await exchange(requests, settings: settings, submit: submit)
 
         #expect(
             response
@@ -77,8 +57,6 @@ import Testing
                 + "e\r\n/echo.lua got \r\n3\r\nabc\r\n0\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 18\r\nConnection: close\r\n\r\n"
                 + "/two.lua 127.0.0.1")
-        try await server.close().get()
-        try await group.shutdownGracefully()
     }
 
     /// Serves `settings` with `submit` on loopback, sends `requests` on one connection
