@@ -20,6 +20,8 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // epoll, eventfd and accept4, which Glibc's module leaves out: the workers do their own FastCGI I/O.
+        .systemLibrary(name: "CLinux"),
         // A small Swift face of the Lua C API.
         .target(name: "Lua", dependencies: ["CLua"]),
         // The FastCGI 1.0 protocol alone: records, name-value pairs, the connection state machine.
@@ -33,6 +35,7 @@ let package = Package(
             dependencies: [
                 "Lua",
                 "FastCGI",
+                "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
