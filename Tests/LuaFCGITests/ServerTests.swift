@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    /// An answer far larger than the socket buffer goes out whole: the worker
+    /// waits for the client to read (flow control) and the connection stays usable.
+    @Test func anAnswerLargerThanTheSocketBufferArrivesWhole() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("big.lua", #"function main(env, con) con:puts(string.rep("0123456789", 300000)) end"#)
+            let client = try harness.connect()
+            let response = try client.request(harness.parameters("big.lua"))
+            #expect(response.body.utf8.count == 3_000_000)
+            #expect(response.body.hasSuffix("0123456789"))
+            #expect(try client.request(id: 2, harness.parameters("big.lua")).body.utf8.count == 3_000_000)
+        }
+    }
+
     @Test func multiplexedRequestsOnOneConnectionAllAnswer() async throws {
         try await ServerHarness.run { harness in
             try harness.write("echo.lua", #"function main(env, con) con:puts(env.QUERY_STRING, ":", con:gets() or "") end"#)
