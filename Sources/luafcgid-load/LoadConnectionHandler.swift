@@ -133,6 +133,17 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// At the end of a run: requests that have waited longer than `threshold`
+    /// nanoseconds are reported stalled; the rest of what is in flight is dropped.
+    func reportStalled(now: UInt64, threshold: UInt64) {
+        for index in self.inFlight.indices where self.inFlight[index].isActive {
+            let waited = now &- self.inFlight[index].start
+            guard waited > threshold else { continue }
+            self.inFlight[index].isActive = false
+            self.runner.recordFailure(.stalled(milliseconds: waited / 1_000_000))
+        }
+    }
+
     // MARK: Requests
 
     /// Writes the next request under this ID, if the run wants one.
@@ -156,10 +167,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             let elapsed = LoadRunner.now() &- request.start
             self.runner.recordResponse(measured: request.measured, status: request.status.status, nanoseconds: elapsed)
         } else {
-            self.runner.recordFailure(
-                .endRequest(appStatus: body.appStatus, protocolStatus: body.protocolStatus),
-                measured: request.measured
-            )
+            self.runner.recordFailure(.endRequest(appStatus: body.appStatus, protocolStatus: body.protocolStatus))
         }
         if self.keepConnection {
             _ = self.send(id: UInt16(index + 1))
@@ -191,7 +199,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private func failInFlight(_ failure: (InFlight) -> LoadFailure) {
         for index in self.inFlight.indices where self.inFlight[index].isActive {
             self.inFlight[index].isActive = false
-            self.runner.recordFailure(failure(self.inFlight[index]), measured: self.inFlight[index].measured)
+            self.runner.recordFailure(failure(self.inFlight[index]))
         }
     }
 }

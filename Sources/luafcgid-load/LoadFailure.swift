@@ -12,6 +12,9 @@ enum LoadFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case endRequest(appStatus: UInt32, protocolStatus: FastCGIProtocolStatus)
     /// No END_REQUEST within ``LoadPlan/requestTimeoutSeconds``.
     case timeout
+    /// Still no END_REQUEST when a duration run ended, after more than
+    /// ``LoadPlan/stallSeconds``: a stall shorter than the timeout.
+    case stalled(milliseconds: UInt64)
 
     /// A short name for counting failures by kind.
     var kind: String {
@@ -21,6 +24,7 @@ enum LoadFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .protocolViolation: "protocol"
         case .endRequest: "END_REQUEST"
         case .timeout: "timeout"
+        case .stalled: "stalled"
         }
     }
 
@@ -32,6 +36,7 @@ enum LoadFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .endRequest(let appStatus, let protocolStatus):
             "END_REQUEST with protocolStatus \(protocolStatus), appStatus \(appStatus)"
         case .timeout: "no END_REQUEST within \(LoadPlan.requestTimeoutSeconds) s"
+        case .stalled(let milliseconds): "no END_REQUEST after \(milliseconds) ms, when the run ended"
         }
     }
 }

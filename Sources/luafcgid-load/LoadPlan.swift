@@ -13,6 +13,11 @@ struct LoadPlan: Hashable, Sendable {
 
     /// The longest a request may take, write to END_REQUEST, before it counts as an error.
     static let requestTimeoutSeconds: Int64 = 10
+    /// A request still in flight when a duration run ends is an error if it has
+    /// waited longer than this: otherwise a stalled connection would go unseen in
+    /// any run shorter than the timeout. Far above any sane latency, and shorter
+    /// requests are just the run's normal tail, which is dropped.
+    static let stallSeconds: Int64 = 1
 
     var target: ConnectTarget
     /// Absolute paths, sent as SCRIPT_FILENAME round-robin.

@@ -9,7 +9,8 @@ import NIOPosix
 /// thread is plenty for a client that mostly waits on sockets, and on a
 /// two-core machine it leaves the other core to the server being measured.
 ///
-/// Every run ends: a duration run at its deadline, whatever is in flight; a
+/// Every run ends: a duration run at its deadline (what is in flight then is
+/// dropped, or counted stalled past ``LoadPlan/stallSeconds``); a
 /// count run once each of its requests has been answered or has failed — a
 /// request fails at the latest after ``LoadPlan/requestTimeoutSeconds``, and a
 /// failed connect uses up a request, so a dead server cannot keep it going.
@@ -17,7 +18,7 @@ final class LoadRunner {
     /// What ``takeRequest()`` hands a connection.
     struct Ticket {
         var script: Int
-        /// Whether the outcome is recorded (false during warm-up).
+        /// Whether its answer is recorded (false for requests written during warm-up).
         var measured: Bool
     }
 
@@ -111,7 +112,12 @@ final class LoadRunner {
 
     private func finish() {
         guard case .measuring(let since) = self.phase else { return }
-        let seconds = Double(Self.now() - since) / 1e9
+        let now = Self.now()
+        let stall = UInt64(LoadPlan.stallSeconds) * 1_000_000_000
+        for connection in self.connections {
+            connection?.reportStalled(now: now, threshold: stall)
+        }
+        let seconds = Double(now - since) / 1e9
         self.phase = .finished
         self.timeoutSweep?.cancel()
         for connection in self.connections {
@@ -164,10 +170,13 @@ final class LoadRunner {
         self.resolved()
     }
 
-    func recordFailure(_ failure: LoadFailure, measured: Bool) {
-        guard self.isRunning else { return }
-        if measured {
-            self.tally.recordFailure(failure)
+    /// Failures count when they happen after the warm-up, whenever their request
+    /// was written: a connection stuck since the warm-up is an error of the run.
+    func recordFailure(_ failure: LoadFailure) {
+        switch self.phase {
+        case .finished: return
+        case .warmingUp: break
+        case .measuring: self.tally.recordFailure(failure)
         }
         self.resolved()
     }
@@ -222,8 +231,8 @@ final class LoadRunner {
 
     /// A failed connect uses up one request of a count run, as its error, then the slot retries.
     private func connectFailed(slot: Int, error: any Error) {
-        guard self.wantsConnections, let ticket = self.takeRequest() else { return }
-        self.recordFailure(.connect("\(error)"), measured: ticket.measured)
+        guard self.wantsConnections, self.takeRequest() != nil else { return }
+        self.recordFailure(.connect("\(error)"))
         self.eventLoop.assumeIsolated().scheduleTask(in: Self.reconnectDelay) { self.connect(slot: slot) }
     }
 
