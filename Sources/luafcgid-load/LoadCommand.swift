@@ -102,7 +102,7 @@ struct LoadCommand: ParsableCommand {
             throw LoadUsageError("--post-bytes \(self.postBytes): must be from 0 to \(Self.maximumPostBytes)")
         }
         guard self.depth * self.postBytes <= Self.maximumBodyMemory else {
-            throw LoadUsageError("--depth × --post-bytes must stay under 1 GiB: each request ID has its body encoded")
+            throw LoadUsageError("--depth × --post-bytes must be at most 1 GiB: every request ID has its body encoded")
         }
         return LoadPlan(
             target: target,

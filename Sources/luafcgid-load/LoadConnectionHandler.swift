@@ -8,8 +8,8 @@ import NIOCore
 /// `depth` requests in flight with IDs 1…depth, and sends the next one with the
 /// ID that just ended, so a slot is never idle while the run wants requests.
 /// Requests written while handling one read go out with one flush, in
-/// `channelReadComplete`. Per request it only takes the time and writes buffers
-/// it already has: no allocation on this path besides the record decoder's.
+/// `channelReadComplete`. Per request it takes the time and writes buffers it
+/// already has; it allocates nothing of its own.
 ///
 /// Without keep-conn it carries one request and closes once it has ended; the
 /// runner opens the slot's next connection when this one is gone.
