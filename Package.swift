@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "luafcgid", targets: ["luafcgid"]),
+        .executable(name: "luafcgid-load", targets: ["luafcgid-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -53,6 +54,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A FastCGI load generator: the FastCGI module as a client, to measure a server without nginx.
+        .executableTarget(
+            name: "luafcgid-load",
+            dependencies: [
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "FastCGITests",
             dependencies: [
@@ -63,6 +74,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LuaTests", dependencies: ["Lua"]),
+        .testTarget(
+            name: "LuafcgidLoadTests",
+            dependencies: [
+                "luafcgid-load",
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "LuaFCGITests",
             dependencies: [
