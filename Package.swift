@@ -50,6 +50,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `make bench`: nginx, null, php-fpm, ngx_lua and luafcgid side by side (docs/PERFORMANCE.md).
+        // Drives the other programs as processes; it links no part of luafcgid.
+        .executableTarget(
+            name: "luafcgid-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "FastCGITests",
             dependencies: [
