@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "luafcgid", targets: ["luafcgid"]),
+        .executable(name: "luafcgid-load", targets: ["luafcgid-load"]),
+        .executable(name: "luafcgid-bench", targets: ["luafcgid-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -20,6 +22,8 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // epoll, eventfd and accept4, which Glibc's module leaves out: the workers do their own FastCGI I/O.
+        .systemLibrary(name: "CLinux"),
         // A small Swift face of the Lua C API.
         .target(name: "Lua", dependencies: ["CLua"]),
         // The FastCGI 1.0 protocol alone: records, name-value pairs, the connection state machine.
@@ -33,6 +37,7 @@ let package = Package(
             dependencies: [
                 "Lua",
                 "FastCGI",
+                "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -48,6 +53,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A FastCGI load generator: the FastCGI module as a client, to measure a server without nginx.
+        .executableTarget(
+            name: "luafcgid-load",
+            dependencies: [
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // `make bench`: nginx, null, php-fpm, ngx_lua and luafcgid side by side (docs/PERFORMANCE.md).
@@ -66,6 +81,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LuaTests", dependencies: ["Lua"]),
+        .testTarget(
+            name: "LuafcgidLoadTests",
+            dependencies: [
+                "luafcgid-load",
+                "FastCGI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "LuaFCGITests",
             dependencies: [

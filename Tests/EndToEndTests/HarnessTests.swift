@@ -103,7 +103,8 @@ struct HarnessTests {
                 return false
             }
         }
-        #expect(clock.now - start < .seconds(2))
+        // Generous: a loaded machine may be slow to wake the poller, but never unbounded.
+        #expect(clock.now - start < .seconds(5))
         #expect(checks <= 12)
     }
 

@@ -16,6 +16,21 @@ import Testing
         #expect(throws: HTTPHeaderLineError.self) { try HTTPHeaderLine(line: line) }
     }
 
+    @Test func takesANameAndAValueGivenApart() throws {
+        #expect(try HTTPHeaderLine(name: " X-A ", checkingValue: " 1 \r\n") == HTTPHeaderLine(name: "X-A", value: "1"))
+    }
+
+    @Test(arguments: [("Bad Name", "x"), ("", "x"), ("X:Y", "x"), ("X", "a\r\nInjected: yes"), ("X", "a\nb")])
+    func rejectsANameOrValueApart(_ name: String, _ value: String) {
+        #expect(throws: HTTPHeaderLineError.self) { try HTTPHeaderLine(name: name, checkingValue: value) }
+    }
+
+    @Test func namesCompareWithoutCase() {
+        #expect(HTTPHeaderLine(name: "content-TYPE", value: "x").hasName("Content-Type"))
+        #expect(!HTTPHeaderLine(name: "Content-Typf", value: "x").hasName("Content-Type"))
+        #expect(!HTTPHeaderLine(name: "Status2", value: "x").hasName("Status"))
+    }
+
     @Test func statusLinesParseWithAndWithoutAReason() {
         #expect(ResponseStatus(line: "404 Not Found") == ResponseStatus(code: 404, reason: "Not Found"))
         #expect(ResponseStatus(line: "302")?.reason == "Found")

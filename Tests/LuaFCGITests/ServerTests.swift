@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    /// An answer far larger than the socket buffer goes out whole: the worker
+    /// waits for the client to read (flow control) and the connection stays usable.
+    @Test func anAnswerLargerThanTheSocketBufferArrivesWhole() async throws {
+        try await ServerHarness.run { harness in
+            try harness.write("big.lua", #"function main(env, con) con:puts(string.rep("0123456789", 300000)) end"#)
+            let client = try harness.connect()
+            let response = try client.request(harness.parameters("big.lua"))
+            #expect(response.body.utf8.count == 3_000_000)
+            #expect(response.body.hasSuffix("0123456789"))
+            #expect(try client.request(id: 2, harness.parameters("big.lua")).body.utf8.count == 3_000_000)
+        }
+    }
+
     @Test func multiplexedRequestsOnOneConnectionAllAnswer() async throws {
         try await ServerHarness.run { harness in
             try harness.write("echo.lua", #"function main(env, con) con:puts(env.QUERY_STRING, ":", con:gets() or "") end"#)
@@ -118,7 +131,10 @@ import Testing
         }
     }
 
-    @Test func anAbortedRequestGetsItsEndRequestWhileTheHandlerStillRuns() async throws {
+    /// A worker does not read a connection while it runs one of its requests
+    /// (docs/COMPATIBILITY.md): an ABORT for that request is read once the
+    /// handler is done, when the request is complete and the ABORT is ignored.
+    @Test func anAbortForARunningRequestIsSeenWhenItsHandlerIsDone() async throws {
         try await ServerHarness.run(["clones": .integer(1)]) { harness in
             let release = harness.directory.path + "/release"
             let started = harness.directory.path + "/started"
@@ -135,15 +151,59 @@ import Testing
                 """)
             let client = try harness.connect()
             try client.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("slow.lua")))
-            // Abort only once the handler runs: a request aborted while queued never runs at all.
             try #require(poll { FileManager.default.fileExists(atPath: started) })
+            try client.send([FastCGIRecord(type: .abortRequest, requestID: 1)])
+            _ = FileManager.default.createFile(atPath: release, contents: nil)
+            let first = try client.response(for: 1)
+            #expect(first.appStatus == 0)
+            #expect(first.body == "count 1")
+            // The connection and the state go on: the stray ABORT harmed nothing.
+            #expect(try client.request(id: 2, harness.parameters("slow.lua")).body == "count 2")
+        }
+    }
+
+    /// Workers serve connections themselves; a worker busy with one leaves the
+    /// other connections, idle kept ones included, to the other workers.
+    @Test func aSlowRequestHoldsUpNoOtherConnection() async throws {
+        try await ServerHarness.run(["workers": .integer(2)]) { harness in
+            let release = harness.directory.path + "/release"
+            let started = harness.directory.path + "/started"
+            try harness.write("slow.lua", """
+                local function exists(p) local f = io.open(p) if f then f:close() return true end end
+                function main(env, con)
+                  io.open('\(started)', 'w'):close()
+                  local deadline = os.clock() + 10
+                  while not exists('\(release)') and os.clock() < deadline do end
+                  con:puts("slow")
+                end
+                """)
+            try harness.write("fast.lua", #"function main(env, con) con:puts("fast") end"#)
+            let kept = try harness.connect()
+            #expect(try kept.request(id: 1, harness.parameters("fast.lua")).body == "fast")
+            let slow = try harness.connect()
+            try slow.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("slow.lua")))
+            try #require(poll { FileManager.default.fileExists(atPath: started) })
+            #expect(try kept.request(id: 2, harness.parameters("fast.lua")).body == "fast")
+            #expect(try harness.connect().request(harness.parameters("fast.lua")).body == "fast")
+            _ = FileManager.default.createFile(atPath: release, contents: nil)
+            #expect(try slow.response(for: 1).body == "slow")
+        }
+    }
+
+    /// A request whose ABORT arrives before the request is complete never runs:
+    /// it gets END_REQUEST with appStatus 1 at once.
+    @Test func aRequestAbortedBeforeItsBodyEndsNeverRuns() async throws {
+        try await ServerHarness.run { harness in
+            let ran = harness.directory.path + "/ran"
+            try harness.write("mark.lua", "function main(env, con) io.open('\(ran)', 'w'):close() con:puts('ran') end")
+            let client = try harness.connect()
+            let records = FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("mark.lua"))
+            try client.send(Array(records.dropLast()))  // everything but the empty STDIN
             try client.send([FastCGIRecord(type: .abortRequest, requestID: 1)])
             let aborted = try client.response(for: 1)
             #expect(aborted.appStatus == 1)
             #expect(aborted.stdout.isEmpty)
-            _ = FileManager.default.createFile(atPath: release, contents: nil)
-            // The state was kept (one clone only, so the next request waits for it): its counter goes on.
-            #expect(try client.request(id: 2, harness.parameters("slow.lua")).body == "count 2")
+            #expect(try client.request(id: 2, harness.parameters("mark.lua")).body == "ran")
         }
     }
 

@@ -22,6 +22,24 @@ public struct HTTPHeaderLine: Hashable, Sendable {
         self.init(name: String(name), value: String(value))
     }
 
+    /// A line from a name and a value given apart (`con:header(name, value)`),
+    /// checked as `init(line:)` checks a raw line, without building one.
+    public init(name: String, checkingValue value: String) throws(HTTPHeaderLineError) {
+        let trimmedName = Substring(name).trimmingASCIISpaces()
+        var withoutBreak = Substring(value)
+        while let last = withoutBreak.utf8.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
+            withoutBreak = withoutBreak.dropLast()
+        }
+        let trimmedValue = withoutBreak.trimmingASCIISpaces()
+        guard Self.isToken(trimmedName) else {
+            throw .init(line: "\(name): \(value)", reason: "the name is not a valid header name")
+        }
+        guard !trimmedValue.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
+            throw .init(line: "\(name): \(value)", reason: "line breaks inside the value")
+        }
+        self.init(name: String(trimmedName), value: String(trimmedValue))
+    }
+
     /// Parses a block of raw lines separated by CR LF or LF (the `headers` setting); blank lines are skipped.
     public static func parseBlock(_ block: String) throws(HTTPHeaderLineError) -> [HTTPHeaderLine] {
         var lines: [HTTPHeaderLine] = []
@@ -46,7 +64,12 @@ public struct HTTPHeaderLine: Hashable, Sendable {
 
     /// Whether this line's name is `other`, ignoring case.
     func hasName(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && name.lowercased() == other.lowercased()
+        name.utf8.count == other.utf8.count
+            && zip(name.utf8, other.utf8).allSatisfy { Self.asciiLowercase($0) == Self.asciiLowercase($1) }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }
 

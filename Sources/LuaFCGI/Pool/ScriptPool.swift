@@ -27,6 +27,8 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
     private var policy: ScriptPoolPolicy
     private var states: [Int: State] = [:]
     private var isClosed = false
+    /// Requests waiting in `acquire`: a release wakes them only when there are some.
+    private var waiters = 0
     private let now: @Sendable () -> Double
 
     /// - Parameter now: seconds on a monotonic clock; injected by tests.
@@ -42,11 +44,12 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         var dropped: [State] = []
-        let outdated = policy.slots.values
-            .filter { $0.script == script && !$0.busy && states[$0.id]?.signature != signature }
-            .map(\.id)
-        for id in policy.retire(ids: outdated) {
-            if let state = states.removeValue(forKey: id) { dropped.append(state) }
+        let own = policy.ids(of: script)
+        if own.contains(where: { policy.slots[$0]?.busy == false && states[$0]?.signature != signature }) {
+            let outdated = own.filter { policy.slots[$0]?.busy == false && states[$0]?.signature != signature }
+            for id in policy.retire(ids: outdated) {
+                if let state = states.removeValue(forKey: id) { dropped.append(state) }
+            }
         }
         while !isClosed {
             switch policy.acquire(script: script, now: now()) {
@@ -56,7 +59,9 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
                 if let evicting, let state = states.removeValue(forKey: evicting) { dropped.append(state) }
                 return Lease(id: id, script: script, state: nil, dropped: dropped)
             case .wait:
+                waiters += 1
                 condition.wait()
+                waiters -= 1
             }
         }
         return nil
@@ -76,7 +81,7 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
     func release(_ lease: Lease, keep: Bool) -> State? {
         condition.lock()
         defer {
-            condition.broadcast()
+            if waiters > 0 { condition.broadcast() }
             condition.unlock()
         }
         if policy.release(id: lease.id, keep: keep && !isClosed, now: now()) { return nil }

@@ -51,6 +51,8 @@ struct ScriptPoolPolicy {
     let popularityHalfLife: Double
 
     private(set) var slots: [Int: Slot] = [:]
+    /// The ids of each script's slots: a request looks at its own script's slots only.
+    private var idsByScript: [String: [Int]] = [:]
     private var nextID = 1
 
     init(capacity: Int, clonesPerScript: Int, popularityHalfLife: Double = 60) {
@@ -61,13 +63,23 @@ struct ScriptPoolPolicy {
 
     /// Slots (busy, idle or being created) holding `script`.
     func count(of script: String) -> Int {
-        slots.values.reduce(0) { $0 + ($1.script == script ? 1 : 0) }
+        idsByScript[script]?.count ?? 0
+    }
+
+    /// The ids of the slots holding `script`.
+    func ids(of script: String) -> [Int] {
+        idsByScript[script] ?? []
     }
 
     /// Decides how a request for `script` gets a state; a reused or created slot is busy afterwards.
     mutating func acquire(script: String, now: Double) -> Decision {
-        let own = slots.values.filter { $0.script == script }
-        if let idle = own.filter({ !$0.busy }).max(by: { $0.lastUsed < $1.lastUsed }) {
+        let own = ids(of: script)
+        var newestIdle: Slot?
+        for id in own {
+            guard let slot = slots[id], !slot.busy else { continue }
+            if newestIdle == nil || slot.lastUsed > newestIdle!.lastUsed { newestIdle = slot }
+        }
+        if let idle = newestIdle {
             slots[idle.id]?.busy = true
             return .reuse(id: idle.id)
         }
@@ -76,7 +88,7 @@ struct ScriptPoolPolicy {
             return .create(id: reserve(script: script, now: now), evicting: nil)
         }
         guard let victim = leastValuableIdle(now: now) else { return .wait }
-        slots[victim] = nil
+        forget(victim)
         return .create(id: reserve(script: script, now: now), evicting: victim)
     }
 
@@ -86,7 +98,7 @@ struct ScriptPoolPolicy {
     mutating func release(id: Int, keep: Bool, now: Double) -> Bool {
         guard var slot = slots[id] else { return false }
         guard keep, !slot.stale else {
-            slots[id] = nil
+            forget(id)
             return false
         }
         slot.popularity = value(of: slot, now: now) + 1
@@ -98,7 +110,7 @@ struct ScriptPoolPolicy {
 
     /// Drops a slot whatever its state (a state that failed to load, say).
     mutating func remove(id: Int) {
-        slots[id] = nil
+        forget(id)
     }
 
     /// Marks the slots in `ids` stale: idle ones are dropped and returned, busy ones go on release.
@@ -109,7 +121,7 @@ struct ScriptPoolPolicy {
             if slot.busy {
                 slots[id]?.stale = true
             } else {
-                slots[id] = nil
+                forget(id)
                 dropped.append(id)
             }
         }
@@ -132,7 +144,14 @@ struct ScriptPoolPolicy {
         let id = nextID
         nextID += 1
         slots[id] = Slot(id: id, script: script, busy: true, popularity: 0, lastUsed: now, stale: false)
+        idsByScript[script, default: []].append(id)
         return id
+    }
+
+    private mutating func forget(_ id: Int) {
+        guard let slot = slots.removeValue(forKey: id) else { return }
+        idsByScript[slot.script]?.removeAll { $0 == id }
+        if idsByScript[slot.script]?.isEmpty == true { idsByScript[slot.script] = nil }
     }
 
     private static func decay(elapsed: Double, halfLife: Double) -> Double {

@@ -82,7 +82,7 @@ enum ConnectionObject {
                     guard let name = lua.string(at: 2), let value = lua.string(at: 3) else {
                         return lua.raise("con:header: name and value must be strings")
                     }
-                    line = try HTTPHeaderLine(line: "\(name): \(value)")
+                    line = try HTTPHeaderLine(name: name, checkingValue: value)
                 } else {
                     guard let raw = lua.string(at: 2) else { return lua.raise("con:header: expected (name, value) or a header line") }
                     line = try HTTPHeaderLine(line: raw)

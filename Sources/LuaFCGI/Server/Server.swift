@@ -19,19 +19,33 @@ public final class Server: Sendable {
     private let housekeeper: Housekeeper
     private let listeners: NIOLockedValueBox<[Listener]> = .init([])
 
-    /// A bound listening channel, and the unix socket file it created, if any.
+    /// A bound listener, and the unix socket file it created, if any.
     private struct Listener: Sendable {
+        enum Socket: Sendable {
+            /// FastCGI: accepted and served by the workers themselves.
+            case workers(FastCGIListener, port: Int?)
+            /// HTTP: a channel on the event loops.
+            case eventLoop(any Channel)
+        }
+
         let address: ListenAddress
-        let channel: any Channel
+        let socket: Socket
         let socketFile: String?
+
+        var port: Int? {
+            switch socket {
+            case .workers(_, let port): port
+            case .eventLoop(let channel): channel.localAddress?.port
+            }
+        }
     }
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        // Event loops only move bytes; Lua runs on the workers. One loop per two cores
-        // leaves the cores to the workers and the web server.
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
+        // The event loop serves only the built-in HTTP listener (FastCGI is read and
+        // written by the workers themselves); Lua runs on the workers. One loop will do.
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones)
         dispatcher = Dispatcher(capacity: configuration.queue)
         runner = RequestRunner(configuration: configuration, pool: pool, logger: logger)
@@ -49,7 +63,7 @@ public final class Server: Sendable {
                 let listener = try await bind(address)
                 listeners.withLockedValue { $0.append(listener) }
                 // Port 0 asks the system for a free port: say which one it gave.
-                logger.info("listening on \(address.boundTo(port: listener.channel.localAddress?.port))")
+                logger.info("listening on \(address.boundTo(port: listener.port))")
             } catch {
                 await stop()
                 throw error
@@ -67,7 +81,10 @@ public final class Server: Sendable {
             return current
         }
         for listener in bound {
-            try? await listener.channel.close()
+            switch listener.socket {
+            case .workers(let socket, _): socket.close(on: dispatcher)
+            case .eventLoop(let channel): try? await channel.close()
+            }
             if let file = listener.socketFile { UnixSocketFile.remove(file) }
         }
         let grace = Duration.milliseconds(Int64(max(configuration.watchdogSeconds, 1) * 1000))
@@ -90,14 +107,21 @@ public final class Server: Sendable {
                 UnixSocketFile.remove(path)
             case .nothing: break
             }
-            let channel = try await bindFastCGI(address) { try await $0.bind(unixDomainSocketPath: path).get() }
+            let listener = try listenFastCGI(address) { () throws(ListeningSocket.Failure) in
+                try ListeningSocket.unix(path: path, backlog: configuration.backlog)
+            }
             if let reason = UnixSocketFile.setMode(path, configuration.socketMode) {
                 logger.warning("cannot set mode \(String(configuration.socketMode, radix: 8)) on \(path): \(reason)")
             }
-            return Listener(address: address, channel: channel, socketFile: path)
+            return Listener(address: address, socket: .workers(listener, port: nil), socketFile: path)
         case .tcp(let host, let port):
-            let channel = try await bindFastCGI(address) { try await $0.bind(host: host, port: port).get() }
-            return Listener(address: address, channel: channel, socketFile: nil)
+            var boundPort: Int?
+            let listener = try listenFastCGI(address) { () throws(ListeningSocket.Failure) in
+                let fd = try ListeningSocket.tcp(host: host, port: port, backlog: configuration.backlog)
+                boundPort = ListeningSocket.port(of: fd)
+                return fd
+            }
+            return Listener(address: address, socket: .workers(listener, port: boundPort), socketFile: nil)
         case .http(let host, let port):
             let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port)
             let submit: @Sendable (Request) -> Bool = { [dispatcher] in dispatcher.submit($0) }
@@ -106,7 +130,7 @@ public final class Server: Sendable {
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             let channel = try await bind(address) { try await bootstrap.bind(host: host, port: port).get() }
-            return Listener(address: address, channel: channel, socketFile: nil)
+            return Listener(address: address, socket: .eventLoop(channel), socketFile: nil)
         }
     }
 
@@ -133,19 +157,28 @@ public final class Server: Sendable {
         }
     }
 
-    /// Binds a FastCGI listener with `bind`.
-    private func bindFastCGI(
-        _ address: ListenAddress, _ bind: @escaping (ServerBootstrap) async throws -> any Channel
-    ) async throws(ServerError) -> any Channel {
-        let settings = FastCGIFront.Settings(
-            configuration: configuration, logger: logger, submit: { [dispatcher] in dispatcher.submit($0) })
-        let protocolConfiguration = FastCGIServerConfiguration(
-            maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue)
-        let bootstrap = makeBootstrap { channel in
-            try channel.pipeline.syncOperations.addFastCGIServerHandlers(configuration: protocolConfiguration)
-            try channel.pipeline.syncOperations.addHandler(FastCGIFront(settings: settings))
+    /// Makes a FastCGI listening socket with `listen` and hands it to the workers.
+    private func listenFastCGI(
+        _ address: ListenAddress, _ listen: () throws(ListeningSocket.Failure) -> Int32
+    ) throws(ServerError) -> FastCGIListener {
+        let descriptor: Int32
+        do {
+            descriptor = try listen()
+        } catch {
+            throw .cannotBind(address: address.description, reason: error.description)
         }
-        return try await self.bind(address) { try await bind(bootstrap) }
+        let runner = self.runner
+        let settings = FastCGIConnection.Settings(
+            configuration: configuration, logger: logger,
+            protocolConfiguration: FastCGIServerConfiguration(
+                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue),
+            run: { runner.run($0) })
+        let listener = FastCGIListener(descriptor: descriptor, settings: settings)
+        guard listener.start(on: dispatcher) else {
+            listener.shutDown()
+            throw .cannotBind(address: address.description, reason: "the server is stopping")
+        }
+        return listener
     }
 
     /// The most connections the process can hold open: its file descriptor limit.

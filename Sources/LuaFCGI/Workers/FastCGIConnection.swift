@@ -1,0 +1,240 @@
+import CLinux
+import FastCGI
+import Glibc
+import Logging
+import NIOCore
+
+/// One FastCGI connection, served by whichever worker its socket wakes
+/// (docs/ARCHITECTURE.md, "Workers do their own I/O").
+///
+/// The worker reads what is there, decodes records, runs each request it
+/// completes right away on its own thread, writes the answer with one `send`,
+/// and re-arms the socket (or closes it: no FCGI_KEEP_CONN, the peer left, or
+/// the server is stopping). The socket is one-shot in the epoll, so only one
+/// worker at a time touches a connection: its state needs no lock, and the
+/// hand-over from one worker to the next goes through the kernel.
+///
+/// Requests multiplexed on one connection run one after another on the worker
+/// that read them. While one runs the socket is not read, so an ABORT for it is
+/// seen afterwards (when it no longer matters); a closed connection is seen at the
+/// next write, which stops the handler at its next output (SPEC §5).
+final class FastCGIConnection: PollSource, @unchecked Sendable {
+    /// What every connection needs from the server.
+    struct Settings: Sendable {
+        var configuration: Configuration
+        var logger: Logger
+        var protocolConfiguration: FastCGIServerConfiguration
+        /// Runs a request on the calling worker.
+        var run: @Sendable (Request) -> Void
+    }
+
+    /// How long one write may wait for the web server to read (flow control).
+    static let writeTimeoutMilliseconds: Int32 = 60_000
+    /// Bytes asked of each `read`: a whole hello-sized request and then some.
+    private static let readChunk = 16_384
+
+    private let descriptor: Int32
+    private let settings: Settings
+    private var input = ByteBufferAllocator().buffer(capacity: readChunk)
+    private var output = ByteBufferAllocator().buffer(capacity: 1024)
+    private var protocolState: FastCGIConnectionStateMachine
+    private var assembler: FastCGIRequestAssembler
+    /// Complete requests not yet run, in arrival order.
+    private var runnable = CircularBuffer<Request>()
+    /// The request a worker is running now.
+    private var running: Request?
+    /// The peer left, the protocol broke, a write failed, or END_REQUEST said close.
+    private var finished = false
+    private var registration: PollRegistration?
+
+    init(descriptor: Int32, settings: Settings) {
+        self.descriptor = descriptor
+        self.settings = settings
+        self.protocolState = FastCGIConnectionStateMachine(configuration: settings.protocolConfiguration)
+        self.assembler = FastCGIRequestAssembler(maxPost: settings.configuration.maxPost)
+    }
+
+    func ready(on dispatcher: Dispatcher) {
+        serve(on: dispatcher)
+    }
+
+    /// Reads, runs what is complete, then waits for more or closes.
+    func serve(on dispatcher: Dispatcher) {
+        readAvailable()
+        while !finished, let request = runnable.popFirst() {
+            running = request
+            settings.run(request)
+            running = nil
+        }
+        if finished || dispatcher.isStopping {
+            close(on: dispatcher)
+        } else if let registration {
+            if !dispatcher.rearm(registration) { close(on: dispatcher) }
+        } else if let registered = dispatcher.register(self, descriptor: descriptor) {
+            registration = registered
+        } else {
+            close(on: dispatcher)
+        }
+    }
+
+    func shutDown() {
+        Glibc.close(descriptor)
+    }
+
+    private func close(on dispatcher: Dispatcher) {
+        if let registration { dispatcher.unregister(registration) }
+        registration = nil
+        if case .forwardAll(let parts) = protocolState.channelInactive() {
+            parts.forEach(receive)
+        }
+        Glibc.close(descriptor)
+    }
+
+    // MARK: Reading
+
+    /// Reads until the socket has nothing more for now. A read that fills less
+    /// than it asked for is taken as the end of what is there: if more comes, the
+    /// re-armed socket reports it at once.
+    private func readAvailable() {
+        while !finished {
+            var count = 0
+            input.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.readChunk) { space in
+                count = Glibc.read(descriptor, space.baseAddress, space.count)
+                return max(count, 0)
+            }
+            if count > 0 {
+                decodeRecords()
+                if count < Self.readChunk { return }
+            } else if count == 0 {
+                peerLeft()
+            } else if errno == EINTR {
+                continue
+            } else {
+                if errno != EAGAIN && errno != EWOULDBLOCK { peerLeft() }
+                return
+            }
+        }
+    }
+
+    private func decodeRecords() {
+        do {
+            while !finished, let record = try input.readFastCGIRecord() {
+                apply(protocolState.receivedRecord(record))
+            }
+        } catch {
+            apply(protocolState.receivedProtocolError(error))
+        }
+        if input.readerIndex > Self.readChunk || input.readableBytes == 0 { input.discardReadBytes() }
+    }
+
+    /// The peer closed (or reset) the connection: what it sent is void.
+    private func peerLeft() {
+        finished = true
+        if case .forwardAll(let parts) = protocolState.channelInactive() {
+            parts.forEach(receive)
+        }
+        running?.abort()
+    }
+
+    private func apply(_ action: FastCGIConnectionStateMachine.Action) {
+        switch action {
+        case .doNothing:
+            break
+        case .forward(let part):
+            receive(part)
+        case .forwardAll(let parts):
+            parts.forEach(receive)
+        case .send(let records, let thenClose):
+            write(records, thenClose: thenClose)
+        case .sendAndForward(let records, let part, let thenClose):
+            write(records, thenClose: thenClose)
+            receive(part)
+        case .close(let error):
+            settings.logger.warning("FastCGI connection closed: \(error)")
+            finished = true
+        }
+    }
+
+    private func receive(_ part: FastCGIRequestPart) {
+        if case .abort(let requestID) = part {
+            for request in runnable where (request.sink as? FastCGIConnectionSink)?.requestID == requestID {
+                request.abort()
+            }
+        }
+        switch assembler.receive(part) {
+        case .complete(let requestID, let parameters, let body):
+            runnable.append(Request(parameters: parameters, body: body, sink: sink(for: requestID)))
+        case .tooLarge(let requestID, let parameters):
+            settings.logger.info("413: request body over maxpost = \(settings.configuration.maxPost) bytes")
+            ErrorPage.send(
+                .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
+                sink: sink(for: requestID))
+        case nil:
+            break
+        }
+    }
+
+    private func sink(for requestID: UInt16) -> FastCGIConnectionSink {
+        FastCGIConnectionSink(connection: self, requestID: requestID)
+    }
+
+    // MARK: Writing (from the worker running the request)
+
+    /// STDOUT for `content` (if any) and, with `end`, the empty STDOUT and END_REQUEST — one write.
+    func respond(requestID: UInt16, content: ByteBuffer?, end: ResponseEnd?) {
+        var records: [FastCGIRecord] = []
+        var thenClose = false
+        if let content, case .write(let stdout, _) = protocolState.applicationWrote(.stdout(requestID: requestID, content)) {
+            records = stdout
+        }
+        if let end, case .write(let closing, let close) = protocolState.applicationWrote(
+            .end(requestID: requestID, appStatus: end.appStatus))
+        {
+            records.append(contentsOf: closing)
+            thenClose = close
+        }
+        write(records, thenClose: thenClose)
+    }
+
+    /// An error message for the web server's log.
+    func respondError(requestID: UInt16, message: ByteBuffer) {
+        if case .write(let records, let thenClose) = protocolState.applicationWrote(.stderr(requestID: requestID, message)) {
+            write(records, thenClose: thenClose)
+        }
+    }
+
+    private func write(_ records: [FastCGIRecord], thenClose: Bool) {
+        guard !records.isEmpty else { return }
+        output.clear()
+        for record in records { output.writeFastCGIRecord(record) }
+        if !sendAll() {
+            finished = true
+            running?.abort()
+        }
+        if thenClose { finished = true }
+    }
+
+    /// Sends `output` whole, waiting up to the write timeout whenever the socket is full.
+    private func sendAll() -> Bool {
+        guard !finished else { return false }
+        while output.readableBytes > 0 {
+            let sent = output.withUnsafeReadableBytes { bytes in
+                Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                output.moveReaderIndex(forwardBy: sent)
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                guard poll(&waiting, 1, Self.writeTimeoutMilliseconds) == 1 else {
+                    settings.logger.warning("FastCGI connection closed: the web server read nothing for \(Self.writeTimeoutMilliseconds / 1000) s")
+                    return false
+                }
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}
