@@ -6,6 +6,9 @@ struct MachineInfo {
     let cores: Int
     let cpuModel: String
     let kernel: String
+    /// The 1-minute load average when the run started: above zero, something
+    /// else shares the cores and the numbers are noisier.
+    let loadAverage: String
     /// `git describe --always --dirty` of the repository, if git can tell.
     let commit: String?
 
@@ -20,6 +23,8 @@ struct MachineInfo {
             .map { $0.trimmingCharacters(in: .whitespaces) }
         let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+            .split(separator: " ").first.map(String.init)
         let commit = try? ChildProcess.run(
             name: "git", executable: "/usr/bin/git", arguments: ["-C", root, "describe", "--always", "--dirty"],
             directory: workspace.path, timeout: .seconds(10)
@@ -29,6 +34,7 @@ struct MachineInfo {
             cores: ProcessInfo.processInfo.activeProcessorCount,
             cpuModel: model ?? "unknown CPU",
             kernel: kernel ?? "unknown",
+            loadAverage: loadAverage ?? "unknown",
             commit: commit)
     }
 }

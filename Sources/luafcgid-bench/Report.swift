@@ -24,7 +24,7 @@ struct Report {
         let flags = settings.flags.isEmpty ? "" : " BENCHFLAGS='\(settings.flags.joined(separator: " "))'"
         return [
             "Measured \(machine.date) on \(machine.cores) cores (\(machine.cpuModel)), Linux \(machine.kernel)"
-                + (machine.commit.map { ", commit `\($0)`" } ?? "") + ".",
+                + (machine.commit.map { ", commit `\($0)`" } ?? "") + "; load average \(machine.loadAverage) at the start.",
             "`make bench\(flags)`: \(settings.rounds) round\(settings.rounds == 1 ? "" : "s") × \(settings.duration) s per run"
                 + ", \(settings.warmup) s warm-up per target, `wrk -t1`.",
         ]
