@@ -11,8 +11,8 @@ struct NginxConfiguration {
     let nullSocket: String
     let phpFPMSocket: String
     let luafcgidSocket: String
-    /// As root, nginx's worker would switch to the compiled-in user
-    /// (www-data on Debian) and could not open luafcgid's 0660 socket.
+    /// Started as root, nginx's worker would switch to the compiled-in user
+    /// (`nobody` for Debian's build) and could not open luafcgid's 0660 socket.
     let runWorkerAsRoot: Bool
 
     /// Debian's dynamic modules; ngx_http_lua needs the NDK loaded first
