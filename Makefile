@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test lint clean
+.PHONY: all bootstrap build release run test lint bench clean
 
 all: build
 
@@ -39,6 +39,21 @@ lint:
 test: lint build
 	$(SWIFT) test
 
+# Benchmarks are not tests: `make test` never runs this. Results go into
+# docs/PERFORMANCE.md; e.g. `make bench BENCHFLAGS=--quick` for a smoke run,
+# `make bench BENCHFLAGS=--help` for the options.
+BENCHFLAGS ?=
+
+# bench/null.c is the FastCGI ceiling the benchmark compares with.
+bench:
+	@$(BOOTSTRAP) --bench
+	$(SWIFT) build -c release --product luafcgid
+	$(SWIFT) build -c release --product luafcgid-load
+	$(SWIFT) build -c release --product luafcgid-bench
+	@mkdir -p .build/bench
+	$(CC) -O2 -Wall -Wextra -o .build/bench/null bench/null.c -lfcgi -lpthread
+	.build/release/luafcgid-bench $(BENCHFLAGS)
+
 clean:
 	$(SWIFT) package clean
-	rm -rf $(RUNDIR)
+	rm -rf $(RUNDIR) .build/bench

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "luafcgid", targets: ["luafcgid"]),
         .executable(name: "luafcgid-load", targets: ["luafcgid-load"]),
+        .executable(name: "luafcgid-bench", targets: ["luafcgid-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -63,6 +64,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `make bench`: nginx, null, php-fpm, ngx_lua and luafcgid side by side (docs/PERFORMANCE.md).
+        // Drives the other programs as processes; it links no part of luafcgid.
+        .executableTarget(
+            name: "luafcgid-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "FastCGITests",
