@@ -131,34 +131,63 @@ import Testing
         }
     }
 
-    /// A worker does not read a connection while it runs one of its requests
-    /// (docs/COMPATIBILITY.md): an ABORT for that request is read once the
-    /// handler is done, when the request is complete and the ABORT is ignored.
-    @Test func anAbortForARunningRequestIsSeenWhenItsHandlerIsDone() async throws {
+    /// A handler that ran for a while, then writes output: a script that waits for
+    /// the file `release`, then has used at least 0.2 s of CPU, then counts and writes,
+    /// then leaves the file `after-<count>`.
+    private static func slowScript(started: String, release: String, after: String) -> String {
+        """
+        n = 0
+        local function exists(p) local f = io.open(p) if f then f:close() return true end end
+        function main(env, con)
+          n = n + 1
+          local t0 = os.clock()
+          io.open('\(started)', 'w'):close()
+          local deadline = os.clock() + 10
+          while not exists('\(release)') and os.clock() < deadline do end
+          while os.clock() - t0 < 0.2 do end
+          con:puts("count ", n)
+          io.open('\(after)-' .. n, 'w'):close()
+        end
+        """
+    }
+
+    /// The worker running a request looks at its connection at the handler's output
+    /// points once the handler has run a while: an ABORT read there answers
+    /// END_REQUEST (appStatus 1), stops the handler and keeps its state.
+    @Test func anAbortedRequestIsStoppedAtItsNextOutput() async throws {
         try await ServerHarness.run(["clones": .integer(1)]) { harness in
-            let release = harness.directory.path + "/release"
-            let started = harness.directory.path + "/started"
-            try harness.write("slow.lua", """
-                n = 0
-                local function exists(p) local f = io.open(p) if f then f:close() return true end end
-                function main(env, con)
-                  n = n + 1
-                  io.open('\(started)', 'w'):close()
-                  local deadline = os.clock() + 10
-                  while not exists('\(release)') and os.clock() < deadline do end
-                  con:puts("count ", n)
-                end
-                """)
+            let (started, release, after) = (harness.directory.path + "/started", harness.directory.path + "/release", harness.directory.path + "/after")
+            try harness.write("slow.lua", Self.slowScript(started: started, release: release, after: after))
             let client = try harness.connect()
             try client.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("slow.lua")))
             try #require(poll { FileManager.default.fileExists(atPath: started) })
             try client.send([FastCGIRecord(type: .abortRequest, requestID: 1)])
             _ = FileManager.default.createFile(atPath: release, contents: nil)
-            let first = try client.response(for: 1)
-            #expect(first.appStatus == 0)
-            #expect(first.body == "count 1")
-            // The connection and the state go on: the stray ABORT harmed nothing.
+            let aborted = try client.response(for: 1)
+            #expect(aborted.appStatus == 1)
+            #expect(aborted.stdout.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: after + "-1"), "the handler went on past con:puts")
+            // The state was kept (one clone only): its counter goes on, on the same connection.
             #expect(try client.request(id: 2, harness.parameters("slow.lua")).body == "count 2")
+        }
+    }
+
+    /// A client that closes the connection while its handler runs stops the handler at its next output.
+    @Test func aClosedConnectionStopsTheHandlerAtItsNextOutput() async throws {
+        try await ServerHarness.run(["clones": .integer(1)]) { harness in
+            let (started, release, after) = (harness.directory.path + "/started", harness.directory.path + "/release", harness.directory.path + "/after")
+            try harness.write("slow.lua", Self.slowScript(started: started, release: release, after: after))
+            do {
+                let client = try harness.connect()
+                try withExtendedLifetime(client) {
+                    try client.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("slow.lua")))
+                    try #require(poll { FileManager.default.fileExists(atPath: started) })
+                }
+            }  // the client is gone: its socket is closed
+            _ = FileManager.default.createFile(atPath: release, contents: nil)
+            #expect(try harness.connect().request(harness.parameters("slow.lua")).body == "count 2")
+            #expect(!FileManager.default.fileExists(atPath: after + "-1"), "the first run went on past con:puts")
+            #expect(FileManager.default.fileExists(atPath: after + "-2"))
         }
     }
 

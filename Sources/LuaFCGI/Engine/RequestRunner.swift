@@ -64,7 +64,10 @@ final class RequestRunner: Sendable {
         // errors (SPEC §3.5); one past its memory cap never is.
         pool.release(lease, keep: !state.lua.exceededMemoryLimit)
 
+        request.sink.checkClient()
         switch outcome {
+        case .returned where request.isAborted:
+            break
         case .returned:
             context.response.finish()
         case .aborted:

@@ -37,4 +37,13 @@ public protocol ResponseSink: Sendable {
     func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?)
     /// Passes an error message to the web server's own log (FastCGI STDERR); fronts without one ignore it.
     func sendErrorLog(_ message: String)
+    /// Called at the handler's output points and before its answer goes out. A front
+    /// that does not hear from its client while a worker runs the handler looks now
+    /// (at most every so often) and aborts the request if the client went away or
+    /// asked to abort. Fronts whose event loop hears the client themselves do nothing.
+    func checkClient()
+}
+
+extension ResponseSink {
+    public func checkClient() {}
 }

@@ -100,6 +100,7 @@ enum ConnectionObject {
     /// `con:puts(...)`: strings and numbers, in order.
     private static let puts: LuaFunction = { L in
         withContext(L, method: "puts") { lua, context in
+            context.request.sink.checkClient()
             if context.request.isAborted { return lua.raiseExit() }
             let count = lua.top
             guard count >= 2 else { return 0 }
@@ -135,6 +136,7 @@ enum ConnectionObject {
     /// `con:flush()`: the head and the buffered body go out now.
     private static let flush: LuaFunction = { L in
         withContext(L, method: "flush") { lua, context in
+            context.request.sink.checkClient()
             if context.request.isAborted { return lua.raiseExit() }
             context.response.flush()
             return 0

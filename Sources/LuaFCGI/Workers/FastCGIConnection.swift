@@ -15,9 +15,11 @@ import NIOCore
 /// hand-over from one worker to the next goes through the kernel.
 ///
 /// Requests multiplexed on one connection run one after another on the worker
-/// that read them. While one runs the socket is not read, so an ABORT for it is
-/// seen afterwards (when it no longer matters); a closed connection is seen at the
-/// next write, which stops the handler at its next output (SPEC §5).
+/// that read them. While one runs, nobody waits on its socket; instead the
+/// running worker itself looks at it at the handler's output points, at most
+/// every `clientCheckInterval` and only once the handler has run that long: an
+/// ABORT or a closed connection then stops the handler at that output (SPEC §5).
+/// A short request never pays for the look.
 final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// What every connection needs from the server.
     struct Settings: Sendable {
@@ -32,6 +34,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     static let writeTimeoutMilliseconds: Int32 = 60_000
     /// Bytes asked of each `read`: a whole hello-sized request and then some.
     private static let readChunk = 16_384
+    /// How often a running handler's connection is looked at for an ABORT or a close.
+    static let clientCheckInterval = Duration.milliseconds(50)
 
     private let descriptor: Int32
     private let settings: Settings
@@ -43,6 +47,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     private var runnable = CircularBuffer<Request>()
     /// The request a worker is running now.
     private var running: Request?
+    /// When the connection is next looked at while a handler runs.
+    private var nextClientCheck = ContinuousClock.now
     /// The peer left, the protocol broke, a write failed, or END_REQUEST said close.
     private var finished = false
     private var registration: PollRegistration?
@@ -63,6 +69,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         readAvailable()
         while !finished, let request = runnable.popFirst() {
             running = request
+            nextClientCheck = .now + Self.clientCheckInterval
             settings.run(request)
             running = nil
         }
@@ -88,6 +95,16 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
             parts.forEach(receive)
         }
         Glibc.close(descriptor)
+    }
+
+    /// Reads what the client sent while a handler runs (see the type's comment): an
+    /// ABORT for the running request, or the connection closing, aborts it. Other
+    /// requests read meanwhile wait their turn.
+    func checkClient() {
+        let now = ContinuousClock.now
+        guard running != nil, !finished, now >= nextClientCheck else { return }
+        nextClientCheck = now + Self.clientCheckInterval
+        readAvailable()
     }
 
     // MARK: Reading
@@ -159,6 +176,9 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         if case .abort(let requestID) = part {
             for request in runnable where (request.sink as? FastCGIConnectionSink)?.requestID == requestID {
                 request.abort()
+            }
+            if let running, (running.sink as? FastCGIConnectionSink)?.requestID == requestID {
+                running.abort()
             }
         }
         switch assembler.receive(part) {

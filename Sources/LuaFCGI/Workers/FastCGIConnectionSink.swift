@@ -27,6 +27,10 @@ struct FastCGIConnectionSink: ResponseSink {
         connection.respondError(requestID: requestID, message: bytes)
     }
 
+    func checkClient() {
+        connection.checkClient()
+    }
+
     /// `Status: …`, the headers, `Content-Length` when known, and the blank line.
     static func writeHeaderBlock(_ head: ResponseHead, into buffer: inout ByteBuffer) {
         buffer.writeString("Status: ")
