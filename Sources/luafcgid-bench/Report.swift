@@ -45,18 +45,26 @@ struct Report {
                 guard let base = medians[reference], base > 0 else { return "—" }
                 return Format.ratio(summary.medianRPS / base)
             }
-            let cells = [
-                target.rawValue,
-                Format.rate(summary.medianRPS),
-                "\(Format.rate(summary.minRPS))..\(Format.rate(summary.maxRPS))",
-                Format.latency(summary.p50),
-                Format.latency(summary.p99),
-                Format.cpu(summary.backendCPU),
-                summary.nginxCPU.map(Format.cpu) ?? "—",
-            ] + ratios + [summary.flags.map { "⚠ \($0)" } ?? ""]
+            let cells = [target.rawValue] + Self.measuredCells(summary)
+                + [summary.nginxCPU.map(Format.cpu) ?? "—"] + ratios + [Self.flagCell(summary)]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines
+    }
+
+    /// req/s, min..max, p50, p99 and backend µs/req: the columns every table has.
+    private static func measuredCells(_ summary: Summary) -> [String] {
+        [
+            Format.rate(summary.medianRPS),
+            "\(Format.rate(summary.minRPS))..\(Format.rate(summary.maxRPS))",
+            Format.latency(summary.p50),
+            Format.latency(summary.p99),
+            Format.cpu(summary.backendCPU),
+        ]
+    }
+
+    private static func flagCell(_ summary: Summary) -> String {
+        summary.flags.map { "⚠ \($0)" } ?? ""
     }
 
     private func directSection() -> [String] {
@@ -73,15 +81,7 @@ struct Report {
                 "|---|--:|--:|--:|--:|--:|---|",
             ]
             for (mode, summary) in results {
-                let cells = [
-                    mode.label,
-                    Format.rate(summary.medianRPS),
-                    "\(Format.rate(summary.minRPS))..\(Format.rate(summary.maxRPS))",
-                    Format.latency(summary.p50),
-                    Format.latency(summary.p99),
-                    Format.cpu(summary.backendCPU),
-                    summary.flags.map { "⚠ \($0)" } ?? "",
-                ]
+                let cells = [mode.label] + Self.measuredCells(summary) + [Self.flagCell(summary)]
                 lines.append("| " + cells.joined(separator: " | ") + " |")
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The worker threads and what they wait on (docs/ARCHITECTURE.md, "Workers do their own I/O").
+/// The worker threads and what they wait on (docs/ARCHITECTURE.md, "Workers do their own FastCGI I/O").
 ///
 /// Each of the `workers` threads takes, in this order: a request from the
 /// bounded FIFO queue (what the HTTP front submits), else the next ready

@@ -22,7 +22,7 @@ public final class Request: Sendable {
     /// A running handler is stopped at its next output; its state is kept.
     public var isAborted: Bool { abortedFlag.load(ordering: .relaxed) }
 
-    /// Marks the request aborted; called by the front, from its event loop.
+    /// Marks the request aborted; called by the front that heard the client go away.
     public func abort() {
         abortedFlag.store(true, ordering: .relaxed)
     }

@@ -60,7 +60,7 @@ final class RequestRunner: Sendable {
             request: request, configuration: configuration, logger: logger, script: script, generation: generation)
         let outcome = state.handle(request, handler: configuration.handler, context: context)
         // The state goes back before the response is sent: Lua is done with it, and the next
-        // request need not wait for the hop to the event loop. It is kept after handler
+        // request need not wait for the write. It is kept after handler
         // errors (SPEC §3.5); one past its memory cap never is.
         pool.release(lease, keep: !state.lua.exceededMemoryLimit)
 

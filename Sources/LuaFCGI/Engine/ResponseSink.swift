@@ -30,8 +30,9 @@ public enum ResponseEnd: Sendable, Hashable {
 /// Where a request's response goes: the seam between the engine (worker
 /// threads) and a front (FastCGI or HTTP, on an event loop).
 ///
-/// Called from worker threads; an implementation hops to its event loop once
-/// per call, so a whole buffered response costs one hop and one write.
+/// Called from the worker running the request. The FastCGI sink writes to the
+/// socket right there (the worker owns the connection); the HTTP sink hops to
+/// its event loop once per call. Either way a whole buffered response is one write.
 public protocol ResponseSink: Sendable {
     /// Sends, in this order, the head (at most once per response), body bytes, and the end.
     func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?)

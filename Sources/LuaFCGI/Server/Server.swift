@@ -7,8 +7,9 @@ import NIOCore
 import NIOConcurrencyHelpers
 import NIOPosix
 
-/// A running luafcgid: listeners on event loops, the request queue, the
-/// worker threads, the script pool and housekeeping (DESIGN: one request, end to end).
+/// A running luafcgid: FastCGI listeners served by the worker threads, the
+/// HTTP listener on an event loop, the request queue, the script pool and
+/// housekeeping (docs/ARCHITECTURE.md: one request, end to end).
 public final class Server: Sendable {
     public let configuration: Configuration
     private let logger: Logger

@@ -1,7 +1,7 @@
 import CLinux
 import Glibc
 
-/// One epoll instance shared by every worker thread (docs/ARCHITECTURE.md, "Workers do their own I/O").
+/// One epoll instance shared by every worker thread (docs/ARCHITECTURE.md, "Workers do their own FastCGI I/O").
 ///
 /// Sockets are registered one-shot: an event goes to exactly one waiting
 /// worker, and the socket stays silent until that worker re-arms it. So a

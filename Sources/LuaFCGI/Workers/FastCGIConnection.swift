@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 
 /// One FastCGI connection, served by whichever worker its socket wakes
-/// (docs/ARCHITECTURE.md, "Workers do their own I/O").
+/// (docs/ARCHITECTURE.md, "Workers do their own FastCGI I/O").
 ///
 /// The worker reads what is there, decodes records, runs each request it
 /// completes right away on its own thread, writes the answer with one `send`,
