@@ -20,8 +20,10 @@ final class Dispatcher: @unchecked Sendable {
     private var queue = CircularBuffer<Request>()
     /// Guarded by `lock`.
     private var stopping = false
-    /// Every registered source, by registration; guarded by `lock`.
-    private var registrations: [ObjectIdentifier: PollRegistration] = [:]
+    /// Every registered source, by its epoll token; guarded by `lock`. An event's
+    /// token is looked up here, so an event that raced with `unregister` finds
+    /// nothing instead of a freed source.
+    private var registrations: [Epoll.Token: PollRegistration] = [:]
     private let capacity: Int
     private let finished = DispatchGroup()
     private let poller = Epoll()
@@ -76,12 +78,12 @@ final class Dispatcher: @unchecked Sendable {
         let registration = PollRegistration(source: source, descriptor: descriptor)
         let added: Bool = lock.withLock {
             guard !stopping else { return false }
-            registrations[ObjectIdentifier(registration)] = registration
+            registrations[registration.token] = registration
             return true
         }
         guard added else { return nil }
         guard poller.addOneShot(descriptor, token: registration.token) else {
-            lock.withLock { _ = registrations.removeValue(forKey: ObjectIdentifier(registration)) }
+            lock.withLock { _ = registrations.removeValue(forKey: registration.token) }
             return nil
         }
         return registration
@@ -95,7 +97,7 @@ final class Dispatcher: @unchecked Sendable {
     /// Stops watching; call before closing the descriptor.
     func unregister(_ registration: PollRegistration) {
         poller.remove(registration.descriptor)
-        lock.withLock { _ = registrations.removeValue(forKey: ObjectIdentifier(registration)) }
+        lock.withLock { _ = registrations.removeValue(forKey: registration.token) }
     }
 
     // MARK: Stopping
@@ -132,7 +134,7 @@ final class Dispatcher: @unchecked Sendable {
             case nil, Self.queuedToken, Self.stoppedToken:
                 continue
             case let token?:
-                PollRegistration.named(by: token)?.source.ready(on: self)
+                lock.withLock { registrations[token] }?.source.ready(on: self)
             }
         }
     }

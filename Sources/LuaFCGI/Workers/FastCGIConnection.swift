@@ -44,9 +44,15 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     private var protocolState: FastCGIConnectionStateMachine
     private var assembler: FastCGIRequestAssembler
     /// Complete requests not yet run, in arrival order.
-    private var runnable = CircularBuffer<Request>()
+    private var runnable = CircularBuffer<IdentifiedRequest>()
     /// The request a worker is running now.
-    private var running: Request?
+    private var running: IdentifiedRequest?
+
+    /// A request with its FastCGI request id, so an ABORT can find it.
+    private struct IdentifiedRequest {
+        let id: UInt16
+        let request: Request
+    }
     /// When the connection is next looked at while a handler runs.
     private var nextClientCheck = ContinuousClock.now
     /// The peer left, the protocol broke, a write failed, or END_REQUEST said close.
@@ -67,10 +73,10 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// Reads, runs what is complete, then waits for more or closes.
     func serve(on dispatcher: Dispatcher) {
         readAvailable()
-        while !finished, let request = runnable.popFirst() {
-            running = request
+        while !finished, let next = runnable.popFirst() {
+            running = next
             nextClientCheck = .now + Self.clientCheckInterval
-            settings.run(request)
+            settings.run(next.request)
             running = nil
         }
         if finished || dispatcher.isStopping {
@@ -150,7 +156,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         if case .forwardAll(let parts) = protocolState.channelInactive() {
             parts.forEach(receive)
         }
-        running?.abort()
+        running?.request.abort()
     }
 
     private func apply(_ action: FastCGIConnectionStateMachine.Action) {
@@ -174,16 +180,17 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
 
     private func receive(_ part: FastCGIRequestPart) {
         if case .abort(let requestID) = part {
-            for request in runnable where (request.sink as? FastCGIConnectionSink)?.requestID == requestID {
-                request.abort()
+            for waiting in runnable where waiting.id == requestID {
+                waiting.request.abort()
             }
-            if let running, (running.sink as? FastCGIConnectionSink)?.requestID == requestID {
-                running.abort()
+            if let running, running.id == requestID {
+                running.request.abort()
             }
         }
         switch assembler.receive(part) {
         case .complete(let requestID, let parameters, let body):
-            runnable.append(Request(parameters: parameters, body: body, sink: sink(for: requestID)))
+            runnable.append(
+                IdentifiedRequest(id: requestID, request: Request(parameters: parameters, body: body, sink: sink(for: requestID))))
         case .tooLarge(let requestID, let parameters):
             settings.logger.info("413: request body over maxpost = \(settings.configuration.maxPost) bytes")
             ErrorPage.send(
@@ -229,7 +236,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         for record in records { output.writeFastCGIRecord(record) }
         if !sendAll() {
             finished = true
-            running?.abort()
+            running?.request.abort()
         }
         if thenClose { finished = true }
     }

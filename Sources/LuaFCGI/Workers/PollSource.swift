@@ -7,8 +7,8 @@ protocol PollSource: AnyObject, Sendable {
     func shutDown()
 }
 
-/// A source's place in the dispatcher: its address is the epoll token, and the
-/// dispatcher's table keeps it alive while it is registered.
+/// A source's place in the dispatcher: its address is the epoll token, under
+/// which the dispatcher's table keeps it while it is registered.
 final class PollRegistration: Sendable {
     let source: any PollSource
     let descriptor: Int32
@@ -20,11 +20,5 @@ final class PollRegistration: Sendable {
 
     var token: Epoll.Token {
         Epoll.Token(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()))
-    }
-
-    /// The registration an event's token names. Only valid while registered.
-    static func named(by token: Epoll.Token) -> PollRegistration? {
-        guard let pointer = UnsafeRawPointer(bitPattern: UInt(token)) else { return nil }
-        return Unmanaged<PollRegistration>.fromOpaque(pointer).takeUnretainedValue()
     }
 }
