@@ -125,11 +125,15 @@ final class Dispatcher: @unchecked Sendable {
 
     private func serve(_ work: @Sendable (Request) -> Void) {
         while true {
-            if let request = nextQueued() {
+            switch next() {
+            case .run(let request):
                 work(request)
                 continue
+            case .stop:
+                return
+            case .wait:
+                break
             }
-            if isStopping { return }
             switch poller.wait() {
             case nil, Self.queuedToken, Self.stoppedToken:
                 continue
@@ -139,12 +143,21 @@ final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    /// The oldest queued request, lowering the signal when it was the last.
-    private func nextQueued() -> Request? {
+    /// What a worker does next: run the oldest queued request, end, or wait on the epoll.
+    private enum Next {
+        case run(Request)
+        case stop
+        case wait
+    }
+
+    /// Takes the oldest queued request (lowering the signal when it was the last), in one lock with the stop check.
+    private func next() -> Next {
         lock.withLock {
-            guard let request = queue.popFirst() else { return nil }
-            if queue.isEmpty { queued.lower() }
-            return request
+            if let request = queue.popFirst() {
+                if queue.isEmpty { queued.lower() }
+                return .run(request)
+            }
+            return stopping ? .stop : .wait
         }
     }
 }
