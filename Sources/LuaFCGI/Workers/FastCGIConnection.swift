@@ -97,10 +97,15 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     private func close(on dispatcher: Dispatcher) {
         if let registration { dispatcher.unregister(registration) }
         registration = nil
+        abandonRequests()
+        Glibc.close(descriptor)
+    }
+
+    /// The connection is over: every request the engine has seen is aborted.
+    private func abandonRequests() {
         if case .forwardAll(let parts) = protocolState.channelInactive() {
             parts.forEach(receive)
         }
-        Glibc.close(descriptor)
     }
 
     /// Reads what the client sent while a handler runs (see the type's comment): an
@@ -153,9 +158,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// The peer closed (or reset) the connection: what it sent is void.
     private func peerLeft() {
         finished = true
-        if case .forwardAll(let parts) = protocolState.channelInactive() {
-            parts.forEach(receive)
-        }
+        abandonRequests()
         running?.request.abort()
     }
 
