@@ -150,6 +150,14 @@ public struct Configuration: Sendable {
         try Configuration(scriptValues: [:], overrides: overrides)
     }
 
+    /// How long one write may wait for a client (a web server, or an HTTP client) that
+    /// reads nothing: `watchdog`, at most 60 s (60 s with `watchdog = 0`). Past it the
+    /// request is cut off, its worker freed and its state kept (docs/ARCHITECTURE.md, backpressure).
+    public var writeTimeout: Duration {
+        let seconds = watchdogSeconds > 0 ? min(watchdogSeconds, 60) : 60
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
     private static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
