@@ -31,7 +31,7 @@ import Testing
         let submit: @Sendable (Request) -> Bool = { request in
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) {
                 let name = request.parameters["SCRIPT_NAME"] ?? "?"
-                let body = String(buffer: request.body)
+                let body = String(buffer: request.wholeBody)
                 let type = [HTTPHeaderLine(name: "Content-Type", value: "text/plain")]
                 if body.isEmpty {
                     let text = ByteBuffer(string: "\(name) \(request.parameters["REMOTE_ADDR"] ?? "?")")

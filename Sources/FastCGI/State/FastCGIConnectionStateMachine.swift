@@ -17,7 +17,11 @@ import NIOCore
 ///   machine ignores input and drops output until the channel goes inactive.
 /// - Management records (request ID 0, §4) are answered here and never reach the
 ///   application.
-public struct FastCGIConnectionStateMachine: Sendable {
+///
+/// Each active request can carry the application's `Handle` for it (``attach(_:to:)``):
+/// so this one table answers both what the protocol expects of request N and
+/// what the application is doing with it, and an abort or a close finds it here.
+public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
     /// What to do after an inbound event.
     public enum Action: Sendable, Hashable {
         /// Nothing: the record was ignored, or only changed state.
@@ -53,6 +57,11 @@ public struct FastCGIConnectionStateMachine: Sendable {
         /// A close is under way (no keep-conn, or a protocol error); waiting for
         /// `channelInactive`. Active requests stay known so they can be aborted then.
         case closing
+        /// The request with this id was answered and the connection is to close, but
+        /// its STDIN has not ended: the rest is read and dropped, then the connection
+        /// closes. A web server still sending a body takes an earlier close as a
+        /// broken upstream.
+        case draining(UInt16)
         /// The channel is inactive; nothing more happens.
         case closed
     }
@@ -66,6 +75,7 @@ public struct FastCGIConnectionStateMachine: Sendable {
 
         var keepConnection: Bool
         var phase: Phase
+        var handle: Handle?
 
         /// Whether the application has seen `.head` and so must hear of an abort.
         var isKnownToApplication: Bool {
@@ -86,10 +96,28 @@ public struct FastCGIConnectionStateMachine: Sendable {
         self.requests.keys.sorted()
     }
 
+    /// Ties the application's handle to an active request (after its `.head` went up).
+    public mutating func attach(_ handle: Handle, to requestID: UInt16) {
+        self.requests[requestID]?.handle = handle
+    }
+
+    /// The handle attached to an active request.
+    public func handle(of requestID: UInt16) -> Handle? {
+        self.requests[requestID]?.handle
+    }
+
+    /// The handles of every active request (what a closing connection must abort).
+    public var handles: [Handle] {
+        self.requests.values.compactMap(\.handle)
+    }
+
     // MARK: Inbound
 
     /// A record arrived from the web server: dispatch on its type (§8).
     public mutating func receivedRecord(_ record: FastCGIRecord) -> Action {
+        if case .draining(let answered) = self.state {
+            return self.drained(record, answered: answered)
+        }
         guard case .open = self.state else {
             return .doNothing
         }
@@ -241,7 +269,7 @@ public struct FastCGIConnectionStateMachine: Sendable {
     /// The decoder or a record broke the protocol: close the connection.
     public mutating func receivedProtocolError(_ error: FastCGIProtocolError) -> Action {
         switch self.state {
-        case .open, .closing:
+        case .open, .closing, .draining:
             self.state = .closing
             return .close(error)
         case .closed:
@@ -297,6 +325,9 @@ public struct FastCGIConnectionStateMachine: Sendable {
 
     /// The application finished the request: the empty STDOUT record closes the
     /// stream and END_REQUEST reports `appStatus` (§5.3, §5.5).
+    /// A request answered before its STDIN ended (an early 413, a handler that did not
+    /// read the body) stops being active: the rest of its STDIN is ignored, or, when the
+    /// connection is to close, read to its end first (`.draining`).
     public mutating func applicationEnded(requestID: UInt16, appStatus: UInt32) -> OutboundAction {
         guard case .open = self.state, let request = self.requests.removeValue(forKey: requestID) else {
             return .drop
@@ -305,7 +336,20 @@ public struct FastCGIConnectionStateMachine: Sendable {
             FastCGIRecord(type: .stdout, requestID: requestID),
             Self.endRequest(requestID: requestID, appStatus: appStatus, status: .requestComplete),
         ]
+        if !request.keepConnection, case .readingStdin = request.phase {
+            self.state = .draining(requestID)
+            return .write(records, thenClose: false)
+        }
         return .write(records, thenClose: self.closeUnlessKept(request.keepConnection))
+    }
+
+    /// While draining: the answered request's empty STDIN closes the connection; everything else is dropped.
+    private mutating func drained(_ record: FastCGIRecord, answered: UInt16) -> Action {
+        guard record.type == .stdin, record.requestID == answered, record.content.readableBytes == 0 else {
+            return .doNothing
+        }
+        self.state = .closing
+        return .send([], thenClose: true)
     }
 
     // MARK: Helpers

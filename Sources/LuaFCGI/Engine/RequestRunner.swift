@@ -11,17 +11,25 @@ final class RequestRunner: Sendable {
     private let resolver: ScriptResolver
     private let logger: Logger
     private let generations = Atomic<UInt64>(0)
+    /// The longest a request may wait for a worker; nil with `watchdog = 0`.
+    private let watchdog: Duration?
 
     init(configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger) {
         self.configuration = configuration
         self.pool = pool
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
         self.logger = logger
+        self.watchdog = configuration.watchdogSeconds > 0 ? .milliseconds(Int64(configuration.watchdogSeconds * 1000)) : nil
     }
 
     func run(_ request: Request) {
         guard !request.isAborted else { return }
         let path = request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+        if let watchdog, ContinuousClock.now - request.arrival > watchdog {
+            logger.warning("503: \(path ?? "a request") waited longer than watchdog = \(configuration.watchdogSeconds) s for a worker")
+            ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
+            return
+        }
         switch resolver.resolve(request.parameters) {
         case .notFound(let reason):
             logger.info("404: \(reason)")
@@ -32,6 +40,13 @@ final class RequestRunner: Sendable {
         case .script(let script, let signature):
             run(request, script: script, signature: signature, path: path)
         }
+    }
+
+    /// Answers 503 for a request that found the queue full (or the server stopping).
+    func refuse(_ request: Request) {
+        let path = request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+        logger.warning("503: \(path ?? "a request"): every worker busy and the queue full (queue = \(configuration.queue))")
+        ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
     }
 
     private func run(_ request: Request, script: String, signature: FileSignature, path: String?) {
@@ -83,6 +98,9 @@ final class RequestRunner: Sendable {
                     .internalServerError, path: path, details: configuration.showErrors ? message : nil, end: .failed,
                     configuration: configuration, sink: request.sink)
             }
+        case .failed where context.bodyFailure.isTooLarge && !context.response.headSent:
+            logger.info("413: \(script): request body over maxpost = \(configuration.maxPost) bytes")
+            ErrorPage.send(.payloadTooLarge, path: path, configuration: configuration, sink: request.sink)
         case .failed(let error):
             if context.response.headSent {
                 log(error, script: script, while: "running", sink: request.sink)
@@ -105,5 +123,12 @@ final class RequestRunner: Sendable {
         let message = "\(script): error while \(activity): \(error.details)"
         logger.error("\(message)")
         sink.sendErrorLog(message)
+    }
+}
+
+extension Optional where Wrapped == RequestBodyError {
+    /// Whether the body went over `maxpost`.
+    fileprivate var isTooLarge: Bool {
+        if case .tooLarge = self { true } else { false }
     }
 }

@@ -38,7 +38,7 @@ enum ConnectionObject {
 
     private static let methods: [(String, LuaFunction)] = [
         ("header", header), ("puts", puts), ("gets", gets), ("flush", flush), ("reset", reset),
-        ("config", config), ("log", log), ("status", status),
+        ("config", config), ("log", log), ("status", status), ("read", read),
     ]
 
     /// The running request's context if argument 1 is its `con`; else the message to raise.
@@ -122,15 +122,59 @@ enum ConnectionObject {
     /// `con:gets()`: the unread rest of the body, then nil.
     private static let gets: LuaFunction = { L in
         withContext(L, method: "gets") { lua, context in
-            guard !context.bodyConsumed, context.request.body.readableBytes > 0 else {
-                context.bodyConsumed = true
+            var rest: ByteBuffer?
+            do throws(RequestBodyError) {
+                while let piece = try context.request.body.read(upTo: Int.max) {
+                    if rest == nil { rest = piece } else { rest!.writeImmutableBuffer(piece) }
+                }
+            } catch {
+                return raise(error, in: lua, context: context, method: "gets")
+            }
+            guard let rest, rest.readableBytes > 0 else {
                 lua.pushNil()
                 return 1
             }
-            context.bodyConsumed = true
-            context.request.body.withUnsafeReadableBytes { lua.push(bytes: $0) }
+            rest.withUnsafeReadableBytes { lua.push(bytes: $0) }
             return 1
         }
+    }
+
+    /// What `con:read()` without a size returns at most: one piece as it arrives.
+    static let defaultReadSize = 65_536
+
+    /// `con:read([n])`: up to `n` more bytes of the body as they arrive, then nil.
+    private static let read: LuaFunction = { L in
+        withContext(L, method: "read") { lua, context in
+            var maximum = defaultReadSize
+            if lua.top >= 2, lua.type(at: 2) != .nil {
+                guard let size = lua.integer(at: 2), size > 0 else {
+                    return lua.raise("con:read: the size must be a whole number above 0")
+                }
+                maximum = Int(clamping: size)
+            }
+            do throws(RequestBodyError) {
+                guard let piece = try context.request.body.read(upTo: maximum) else {
+                    lua.pushNil()
+                    return 1
+                }
+                piece.withUnsafeReadableBytes { lua.push(bytes: $0) }
+                return 1
+            } catch {
+                return raise(error, in: lua, context: context, method: "read")
+            }
+        }
+    }
+
+    /// A body that cannot be read on: a gone client stops the handler as an abort
+    /// does; otherwise the script sees the error (and the runner answers 413 for a
+    /// body over maxpost when nothing was sent yet).
+    private static func raise(_ error: RequestBodyError, in lua: LuaState, context: RequestContext, method: String) -> Int32 {
+        if case .clientGone = error {
+            context.request.abort()
+            return lua.raiseExit()
+        }
+        context.bodyFailure = error
+        return lua.raise("con:\(method): \(error.description)")
     }
 
     /// `con:flush()`: the head and the buffered body go out now.

@@ -13,8 +13,8 @@ final class RequestContext {
     let script: String
     /// Tells this request's `con` apart from one a script kept from an earlier request.
     let generation: UInt64
-    /// Whether `con:gets` handed out the body already (it gives it once, then nil).
-    var bodyConsumed = false
+    /// Why the body could not be read, if `con:read`/`con:gets` failed: over maxpost means 413.
+    var bodyFailure: RequestBodyError?
 
     init(request: Request, configuration: Configuration, logger: Logger, script: String, generation: UInt64) {
         self.request = request

@@ -15,7 +15,7 @@ public final class Server: Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let pool: ScriptPool<ScriptState>
-    private let dispatcher: Dispatcher
+    private let loop: WorkerLoop
     private let runner: RequestRunner
     private let housekeeper: Housekeeper
     private let listeners: NIOLockedValueBox<[Listener]> = .init([])
@@ -48,7 +48,7 @@ public final class Server: Sendable {
         // written by the workers themselves); Lua runs on the workers. One loop will do.
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones)
-        dispatcher = Dispatcher(capacity: configuration.queue)
+        loop = WorkerLoop(capacity: configuration.queue)
         runner = RequestRunner(configuration: configuration, pool: pool, logger: logger)
         housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
@@ -57,7 +57,7 @@ public final class Server: Sendable {
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {
         let runner = self.runner
-        dispatcher.start(workers: configuration.workers) { runner.run($0) }
+        loop.start(workers: configuration.workers, work: .init(run: { runner.run($0) }, refuse: { runner.refuse($0) }))
         housekeeper.start()
         for address in configuration.listen {
             do {
@@ -74,6 +74,16 @@ public final class Server: Sendable {
             "luafcgid started: \(configuration.workers) workers, \(configuration.states) states, \(configuration.clones) clones per script")
     }
 
+    /// Listeners and connections in the worker loop's table (for tests: a closed connection leaves it).
+    var sourcesInLoop: Int {
+        loop.registeredCount
+    }
+
+    /// Requests waiting in the queue for a worker (for tests).
+    var waitingRequests: Int {
+        loop.waiting
+    }
+
     /// Stops accepting, lets queued and running requests finish (up to `watchdog`
     /// seconds, at least a moment), closes the states and removes the socket files it created.
     public func stop() async {
@@ -83,13 +93,13 @@ public final class Server: Sendable {
         }
         for listener in bound {
             switch listener.socket {
-            case .workers(let socket, _): socket.close(on: dispatcher)
+            case .workers(let socket, _): socket.close(in: loop)
             case .eventLoop(let channel): try? await channel.close()
             }
             if let file = listener.socketFile { UnixSocketFile.remove(file) }
         }
         let grace = Duration.milliseconds(Int64(max(configuration.watchdogSeconds, 1) * 1000))
-        if !dispatcher.stop(timeout: grace) {
+        if !loop.stop(timeout: grace) {
             logger.warning("requests still running after \(grace); stopping anyway")
         }
         housekeeper.stop()
@@ -125,7 +135,7 @@ public final class Server: Sendable {
             return Listener(address: address, socket: .workers(listener, port: boundPort), socketFile: nil)
         case .http(let host, let port):
             let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port)
-            let submit: @Sendable (Request) -> Bool = { [dispatcher] in dispatcher.submit($0) }
+            let submit: @Sendable (Request) -> Bool = { [loop] in loop.submit($0) }
             let bootstrap = makeBootstrap { channel in
                 try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
             }
@@ -168,15 +178,12 @@ public final class Server: Sendable {
         } catch {
             throw .cannotBind(address: address.description, reason: error.description)
         }
-        let runner = self.runner
+        // FCGI_MAX_REQS: every request read is running on a worker or waiting in the queue.
         let settings = FastCGIConnection.Settings(
             configuration: configuration, logger: logger,
             protocolConfiguration: FastCGIServerConfiguration(
-                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue),
-            run: { runner.run($0) })
-        let listener = FastCGIListener(descriptor: descriptor, settings: settings)
-        guard listener.start(on: dispatcher) else {
-            listener.shutDown()
+                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue))
+        guard let listener = FastCGIListener.start(descriptor: descriptor, settings: settings, in: loop) else {
             throw .cannotBind(address: address.description, reason: "the server is stopping")
         }
         return listener

@@ -2,36 +2,49 @@ import CLinux
 import FastCGI
 import Glibc
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
-/// One FastCGI connection, served by whichever worker its socket wakes
-/// (docs/ARCHITECTURE.md, "Workers do their own FastCGI I/O").
+/// One FastCGI connection in the worker loop (docs/ARCHITECTURE.md, "The worker loop").
 ///
-/// The worker reads what is there, decodes records, runs each request it
-/// completes right away on its own thread, writes the answer with one `send`,
-/// and re-arms the socket (or closes it: no FCGI_KEEP_CONN, the peer left, or
-/// the server is stopping). The socket is one-shot in the epoll, so only one
-/// worker at a time touches a connection: its state needs no lock, and the
-/// hand-over from one worker to the next goes through the kernel.
+/// **Reading.** One thread at a time reads it: the worker that took its epoll
+/// event, the overflow reader, or a handler waiting for its body. It reads
+/// what is there, decodes records into the state machine — whose table, one
+/// entry per request with its `ActiveRequest` attached, is the one place that
+/// says what request N is doing — and re-arms the socket, so a request
+/// multiplexed behind a running one, or an ABORT, is read by the next free
+/// thread. The requests it completes (params in; the body streams) go to
+/// `WorkerLoop.dispatch`, and the reading worker runs the first one itself.
 ///
-/// Requests multiplexed on one connection run one after another on the worker
-/// that read them. While one runs, nobody waits on its socket; instead the
-/// running worker itself looks at it at the handler's output points, at most
-/// every `clientCheckInterval` and only once the handler has run that long: an
-/// ABORT or a closed connection then stops the handler at that output (SPEC §5).
-/// A short request never pays for the look.
+/// **Writing.** Each running request writes from its own worker; a write lock
+/// keeps each write's records together, so records never interleave. A full
+/// socket is waited for, up to `Configuration.writeTimeout`, which bounds what a
+/// streaming script can pile up; past it the connection is over.
+///
+/// **Bounds.** The requests of one connection hold at most `bufferedBodyLimit`
+/// bytes of body unread; past it the connection is not read until a handler
+/// consumes some or its request ends.
+///
+/// **Closing.** When the connection is over (no FCGI_KEEP_CONN, the peer left, a
+/// protocol error, a failed write, the server stopping) its requests are aborted
+/// and the descriptor is closed once no thread uses it. A close for any reason
+/// but the protocol's or the peer's is logged.
 final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// What every connection needs from the server.
     struct Settings: Sendable {
         var configuration: Configuration
         var logger: Logger
         var protocolConfiguration: FastCGIServerConfiguration
-        /// Runs a request on the calling worker.
-        var run: @Sendable (Request) -> Void
     }
 
-    /// How long one write may wait for the web server to read (flow control).
-    static let writeTimeoutMilliseconds: Int32 = 60_000
+    /// A request the state machine's table holds for the engine.
+    struct ActiveRequest: Sendable {
+        let request: Request
+        let stream: FastCGIRequestStream
+    }
+
+    /// Unread body bytes the requests of one connection may hold before it stops being read.
+    static let bufferedBodyLimit = 1 << 20
     /// Bytes asked of each `read`: a whole hello-sized request and then some.
     private static let readChunk = 16_384
     /// How often a running handler's connection is looked at for an ABORT or a close.
@@ -39,214 +52,334 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
 
     private let descriptor: Int32
     private let settings: Settings
+    private let loop: WorkerLoop
+    private let token: Epoll.Token
+
+    private let lock = NIOLock()
+    /// Guarded by `lock`.
+    private var protocolState: FastCGIConnectionStateMachine<ActiveRequest>
+    /// A thread is reading; guarded by `lock`.
+    private var reading = false
+    /// An event came while another thread was reading: that one reads once more. Guarded by `lock`.
+    private var readAgain = false
+    /// The one-shot registration is live; guarded by `lock`.
+    private var armed = false
+    /// The descriptor was added to the epoll; guarded by `lock`.
+    private var inEpoll = false
+    /// Unread body bytes its requests hold; guarded by `lock`.
+    private var buffered = 0
+    /// Not read while `buffered` is over the limit; guarded by `lock`.
+    private var paused = false
+    /// Nothing more is read or written; guarded by `lock`.
+    private var over = false
+    /// Threads using the descriptor now: it is closed once over and unused. Guarded by `lock`.
+    private var users = 0
+    /// Guarded by `lock`.
+    private var descriptorClosed = false
+
+    /// The reader's only.
     private var input = ByteBufferAllocator().buffer(capacity: readChunk)
+    /// Guarded by `writeLock`, which also keeps one write's records together.
     private var output = ByteBufferAllocator().buffer(capacity: 1024)
-    private var protocolState: FastCGIConnectionStateMachine
-    private var assembler: FastCGIRequestAssembler
-    /// Complete requests not yet run, in arrival order.
-    private var runnable = CircularBuffer<IdentifiedRequest>()
-    /// The request a worker is running now.
-    private var running: IdentifiedRequest?
+    private let writeLock = NIOLock()
 
-    /// A request with its FastCGI request id, so an ABORT can find it.
-    private struct IdentifiedRequest {
-        let id: UInt16
-        let request: Request
-    }
-    /// When the connection is next looked at while a handler runs.
-    private var nextClientCheck = ContinuousClock.now
-    /// The peer left, the protocol broke, a write failed, or END_REQUEST said close.
-    private var finished = false
-    private var registration: PollRegistration?
-
-    init(descriptor: Int32, settings: Settings) {
+    private init(descriptor: Int32, token: Epoll.Token, settings: Settings, loop: WorkerLoop) {
         self.descriptor = descriptor
+        self.token = token
         self.settings = settings
+        self.loop = loop
         self.protocolState = FastCGIConnectionStateMachine(configuration: settings.protocolConfiguration)
-        self.assembler = FastCGIRequestAssembler(maxPost: settings.configuration.maxPost)
     }
 
-    func ready(on dispatcher: Dispatcher) {
-        serve(on: dispatcher)
+    /// Enters an accepted connection in `loop` and serves what it sent; closes it when the loop is stopping.
+    static func serve(accepted descriptor: Int32, settings: Settings, loop: WorkerLoop, mayRun: Bool) {
+        guard let connection = loop.register({ FastCGIConnection(descriptor: descriptor, token: $0, settings: settings, loop: loop) }) else {
+            Glibc.close(descriptor)
+            return
+        }
+        connection.serve(mayRun: mayRun)
     }
 
-    /// Reads, runs what is complete, then waits for more or closes.
-    func serve(on dispatcher: Dispatcher) {
-        readAvailable()
-        while !finished, let next = runnable.popFirst() {
-            running = next
-            nextClientCheck = .now + Self.clientCheckInterval
-            settings.run(next.request)
-            running = nil
-        }
-        if finished || dispatcher.isStopping {
-            close(on: dispatcher)
-        } else if let registration {
-            if !dispatcher.rearm(registration) { close(on: dispatcher) }
-        } else if let registered = dispatcher.register(self, descriptor: descriptor) {
-            registration = registered
-        } else {
-            close(on: dispatcher)
-        }
+    func ready(in loop: WorkerLoop, mayRun: Bool) {
+        lock.withLock { armed = false }
+        serve(mayRun: mayRun)
+    }
+
+    /// Reads, watches again, runs what was completed. A request that will close the
+    /// connection gets the socket watched only after it ran: nothing but its own ABORT
+    /// can follow it, which the handler's client checks read, and the close costs no re-arm.
+    private func serve(mayRun: Bool) {
+        let started = read()
+        let closesAfter = started.count == 1 && !started[0].keepsConnection
+        if !closesAfter { watchAgain() }
+        loop.dispatch(started.map(\.request), mayRun: mayRun)
+        if closesAfter { watchAgain() }
     }
 
     func shutDown() {
-        Glibc.close(descriptor)
-    }
-
-    private func close(on dispatcher: Dispatcher) {
-        if let registration { dispatcher.unregister(registration) }
-        registration = nil
-        abandonRequests()
-        Glibc.close(descriptor)
-    }
-
-    /// The connection is over: every request the engine has seen is aborted.
-    private func abandonRequests() {
-        if case .forwardAll(let parts) = protocolState.channelInactive() {
-            parts.forEach(receive)
-        }
-    }
-
-    /// Reads what the client sent while a handler runs (see the type's comment): an
-    /// ABORT for the running request, or the connection closing, aborts it. Other
-    /// requests read meanwhile wait their turn.
-    func checkClient() {
-        let now = ContinuousClock.now
-        guard running != nil, !finished, now >= nextClientCheck else { return }
-        nextClientCheck = now + Self.clientCheckInterval
-        readAvailable()
+        finish(because: nil)
     }
 
     // MARK: Reading
 
+    /// A request whose params are in, and whether its connection stays open after it.
+    private struct Started {
+        let request: Request
+        let keepsConnection: Bool
+    }
+
+    /// Reads what is there, unless another thread is reading (which then reads once more)
+    /// or the connection is paused or over; returns the requests completed.
+    private func read() -> [Started] {
+        let mayRead: Bool = lock.withLock {
+            if reading { readAgain = true }
+            guard !reading, !paused, !over else { return false }
+            reading = true
+            users += 1
+            return true
+        }
+        guard mayRead else { return [] }
+        var started: [Started] = []
+        repeat {
+            readAvailable(into: &started)
+        } while lock.withLock({
+            defer { readAgain = false }
+            if readAgain && !paused && !over { return true }
+            reading = false
+            return false
+        })
+        releaseDescriptor()
+        return started
+    }
+
+    /// Watches the socket again after its event, unless it is watched, read, paused or over.
+    func watchAgain() {
+        let failed: Bool = lock.withLock {
+            guard !armed, !reading, !paused, !over else { return false }
+            if loop.isStopping { return true }
+            guard loop.watch(descriptor, token: token, first: !inEpoll) else { return true }
+            inEpoll = true
+            armed = true
+            return false
+        }
+        if failed { finish(because: loop.isStopping ? nil : "the epoll refused it (\(String(cString: strerror(errno))))") }
+    }
+
+    /// For a handler waiting for its body: reads the connection if nobody else does.
+    /// True when it read something (the body may have grown).
+    func readForWaitingHandler() -> Bool {
+        let before = lock.withLock { buffered }
+        let started = read()
+        loop.dispatch(started.map(\.request), mayRun: false)
+        watchAgain()
+        return !started.isEmpty || lock.withLock { buffered } != before
+    }
+
+    /// Waits until the socket is readable or `wake` is raised, or `deadline` passes.
+    /// While the connection is paused only `wake` counts (the socket holds other requests' bodies).
+    func waitForInput(or wake: WakeSignal, until deadline: ContinuousClock.Instant) {
+        let watchSocket: Bool? = lock.withLock {
+            guard !over else { return nil }
+            users += 1
+            return !paused
+        }
+        guard let watchSocket else { return }
+        defer { releaseDescriptor() }
+        let left = deadline - ContinuousClock.now
+        let milliseconds = Int32(clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+        var descriptors = [
+            pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: watchSocket ? descriptor : -1, events: Int16(POLLIN), revents: 0),
+        ]
+        _ = poll(&descriptors, 2, min(milliseconds, 1000))
+    }
+
+    /// A handler took `count` body bytes (or its request ended with them unread):
+    /// below half the limit a paused connection is read again.
+    func bodyConsumed(_ count: Int) {
+        let resume: Bool = lock.withLock {
+            buffered -= count
+            guard paused, buffered <= Self.bufferedBodyLimit / 2 else { return false }
+            paused = false
+            return true
+        }
+        guard resume else { return }
+        let started = read()
+        loop.dispatch(started.map(\.request), mayRun: false)
+        watchAgain()
+    }
+
     /// Reads until the socket has nothing more for now. A read that fills less
     /// than it asked for is taken as the end of what is there: if more comes, the
     /// re-armed socket reports it at once.
-    private func readAvailable() {
-        while !finished {
+    private func readAvailable(into started: inout [Started]) {
+        while true {
             var count = 0
             input.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.readChunk) { space in
                 count = Glibc.read(descriptor, space.baseAddress, space.count)
                 return max(count, 0)
             }
             if count > 0 {
-                decodeRecords()
-                if count < Self.readChunk { return }
+                decodeRecords(into: &started)
+                if count < Self.readChunk || lock.withLock({ paused || over }) { return }
             } else if count == 0 {
-                peerLeft()
+                finish(because: nil)
+                return
             } else if errno == EINTR {
                 continue
             } else {
-                if errno != EAGAIN && errno != EWOULDBLOCK { peerLeft() }
+                if errno != EAGAIN && errno != EWOULDBLOCK { finish(because: nil) }
                 return
             }
         }
     }
 
-    private func decodeRecords() {
+    private func decodeRecords(into started: inout [Started]) {
         do {
-            while !finished, let record = try input.readFastCGIRecord() {
-                apply(protocolState.receivedRecord(record))
+            while let record = try input.readFastCGIRecord() {
+                let (action, active): (FastCGIConnectionStateMachine<ActiveRequest>.Action, ActiveRequest?) = lock.withLock {
+                    let active = record.isManagement ? nil : protocolState.handle(of: record.requestID)
+                    return (protocolState.receivedRecord(record), active)
+                }
+                apply(action, active: active, started: &started)
+                if lock.withLock({ paused || over }) { break }
             }
         } catch {
-            apply(protocolState.receivedProtocolError(error))
+            apply(lock.withLock { protocolState.receivedProtocolError(error) }, active: nil, started: &started)
         }
         if input.readerIndex > Self.readChunk || input.readableBytes == 0 { input.discardReadBytes() }
     }
 
-    /// The peer closed (or reset) the connection: what it sent is void.
-    private func peerLeft() {
-        finished = true
-        abandonRequests()
-        running?.request.abort()
-    }
-
-    private func apply(_ action: FastCGIConnectionStateMachine.Action) {
+    private func apply(
+        _ action: FastCGIConnectionStateMachine<ActiveRequest>.Action, active: ActiveRequest?, started: inout [Started]
+    ) {
         switch action {
         case .doNothing:
             break
         case .forward(let part):
-            receive(part)
+            receive(part, active: active, started: &started)
         case .forwardAll(let parts):
-            parts.forEach(receive)
+            parts.forEach { receive($0, active: nil, started: &started) }
         case .send(let records, let thenClose):
-            write(records, thenClose: thenClose)
+            send(records, thenClose: thenClose)
         case .sendAndForward(let records, let part, let thenClose):
-            write(records, thenClose: thenClose)
-            receive(part)
+            send(records, thenClose: thenClose)
+            receive(part, active: active, started: &started)
         case .close(let error):
-            settings.logger.warning("FastCGI connection closed: \(error)")
-            finished = true
+            finish(because: "\(error)")
         }
     }
 
-    private func receive(_ part: FastCGIRequestPart) {
-        if case .abort(let requestID) = part {
-            for waiting in runnable where waiting.id == requestID {
-                waiting.request.abort()
+    private func receive(_ part: FastCGIRequestPart, active: ActiveRequest?, started: inout [Started]) {
+        switch part {
+        case .head(let head):
+            begin(head, started: &started)
+        case .body(_, let bytes):
+            guard let active else { return }
+            let change = active.stream.append(bytes)
+            lock.withLock {
+                buffered += change
+                if buffered > Self.bufferedBodyLimit { paused = true }
             }
-            if let running, running.id == requestID {
-                running.request.abort()
-            }
+        case .end:
+            active?.stream.finish()
+        case .abort:
+            guard let active else { return }
+            active.request.abort()
+            let change = active.stream.clientLeft()
+            if change != 0 { lock.withLock { buffered += change } }
         }
-        switch assembler.receive(part) {
-        case .complete(let requestID, let parameters, let body):
-            runnable.append(
-                IdentifiedRequest(id: requestID, request: Request(parameters: parameters, body: body, sink: sink(for: requestID))))
-        case .tooLarge(let requestID, let parameters):
-            settings.logger.info("413: request body over maxpost = \(settings.configuration.maxPost) bytes")
+    }
+
+    /// Params are in: a request with a stream for its body, or 413 at once for a CONTENT_LENGTH over maxpost.
+    private func begin(_ head: FastCGIRequestHead, started: inout [Started]) {
+        let parameters = RequestParameters(head.parameters)
+        let configuration = settings.configuration
+        if let declared = parameters["CONTENT_LENGTH"].flatMap({ Int($0) }), declared > configuration.maxPost {
+            settings.logger.info("413: CONTENT_LENGTH \(declared) over maxpost = \(configuration.maxPost) bytes")
             ErrorPage.send(
-                .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: settings.configuration,
-                sink: sink(for: requestID))
-        case nil:
-            break
+                .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: configuration,
+                sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: nil))
+            return
         }
+        let stream = FastCGIRequestStream(connection: self, maxPost: configuration.maxPost, timeout: configuration.writeTimeout)
+        let request = Request(
+            parameters: parameters, body: stream,
+            sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: stream))
+        lock.withLock { protocolState.attach(ActiveRequest(request: request, stream: stream), to: head.requestID) }
+        started.append(Started(request: request, keepsConnection: head.keepConnection))
     }
 
-    private func sink(for requestID: UInt16) -> FastCGIConnectionSink {
-        FastCGIConnectionSink(connection: self, requestID: requestID)
+    /// Reads what the client sent while a handler runs (see the type's comment): an
+    /// ABORT for the running request, or the connection closing, aborts it; other
+    /// requests read meanwhile go to the queue.
+    func checkClient(for stream: FastCGIRequestStream) {
+        let now = ContinuousClock.now
+        guard now >= stream.nextClientCheck else { return }
+        stream.nextClientCheck = now + Self.clientCheckInterval
+        let started = read()
+        loop.dispatch(started.map(\.request), mayRun: false)
+        watchAgain()
     }
 
     // MARK: Writing (from the worker running the request)
 
-    /// STDOUT for `content` (if any) and, with `end`, the empty STDOUT and END_REQUEST — one write.
-    func respond(requestID: UInt16, content: ByteBuffer?, end: ResponseEnd?) {
+    /// STDOUT for `content` (if any) and, with `end`, the empty STDOUT and END_REQUEST: one write.
+    func respond(requestID: UInt16, stream: FastCGIRequestStream?, content: ByteBuffer?, end: ResponseEnd?) {
         var records: [FastCGIRecord] = []
         var thenClose = false
-        if let content, case .write(let stdout, _) = protocolState.applicationWrote(.stdout(requestID: requestID, content)) {
-            records = stdout
+        lock.withLock {
+            if let content, case .write(let stdout, _) = protocolState.applicationWrote(.stdout(requestID: requestID, content)) {
+                records = stdout
+            }
+            if let end, case .write(let closing, let close) = protocolState.applicationWrote(
+                .end(requestID: requestID, appStatus: end.appStatus))
+            {
+                records.append(contentsOf: closing)
+                thenClose = close
+            }
         }
-        if let end, case .write(let closing, let close) = protocolState.applicationWrote(
-            .end(requestID: requestID, appStatus: end.appStatus))
-        {
-            records.append(contentsOf: closing)
-            thenClose = close
+        if end != nil, let stream {
+            // The rest of the body is not wanted: it no longer counts against the connection.
+            let change = stream.close()
+            if change != 0 { bodyConsumed(-change) }
         }
-        write(records, thenClose: thenClose)
+        send(records, thenClose: thenClose)
     }
 
     /// An error message for the web server's log.
     func respondError(requestID: UInt16, message: ByteBuffer) {
-        if case .write(let records, let thenClose) = protocolState.applicationWrote(.stderr(requestID: requestID, message)) {
-            write(records, thenClose: thenClose)
-        }
+        let action = lock.withLock { protocolState.applicationWrote(.stderr(requestID: requestID, message)) }
+        if case .write(let records, let thenClose) = action { send(records, thenClose: thenClose) }
     }
 
-    private func write(_ records: [FastCGIRecord], thenClose: Bool) {
-        guard !records.isEmpty else { return }
-        output.clear()
-        for record in records { output.writeFastCGIRecord(record) }
-        if !sendAll() {
-            finished = true
-            running?.request.abort()
+    private func send(_ records: [FastCGIRecord], thenClose: Bool) {
+        if !records.isEmpty {
+            let usable: Bool = lock.withLock {
+                guard !over else { return false }
+                users += 1
+                return true
+            }
+            guard usable else { return }
+            let failure: String? = writeLock.withLock {
+                output.clear()
+                for record in records { output.writeFastCGIRecord(record) }
+                return sendAll()
+            }
+            releaseDescriptor()
+            if let failure {
+                finish(because: failure)
+                return
+            }
         }
-        if thenClose { finished = true }
+        if thenClose { finish(because: nil) }
     }
 
-    /// Sends `output` whole, waiting up to the write timeout whenever the socket is full.
-    private func sendAll() -> Bool {
-        guard !finished else { return false }
+    /// Sends `output` whole, waiting up to the write timeout whenever the socket is full;
+    /// why it failed, or nil. A peer that closed is no failure worth a warning ("").
+    private func sendAll() -> String? {
+        let timeout = settings.configuration.writeTimeout
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000)
         while output.readableBytes > 0 {
             let sent = output.withUnsafeReadableBytes { bytes in
                 Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
@@ -257,14 +390,49 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
                 continue
             } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                guard poll(&waiting, 1, Self.writeTimeoutMilliseconds) == 1 else {
-                    settings.logger.warning("FastCGI connection closed: the web server read nothing for \(Self.writeTimeoutMilliseconds / 1000) s")
-                    return false
+                guard poll(&waiting, 1, milliseconds) == 1 else {
+                    return "the web server read nothing for \(timeout.components.seconds) s; response cut off"
                 }
             } else {
-                return false
+                return ""
             }
         }
-        return true
+        return nil
+    }
+
+    // MARK: Closing
+
+    /// The connection is over: every request still active is aborted, and the descriptor
+    /// closes once no thread uses it. `reason` is logged (an empty one is not).
+    private func finish(because reason: String?) {
+        let aborted: [ActiveRequest]? = lock.withLock {
+            guard !over else { return nil }
+            over = true
+            defer { _ = protocolState.channelInactive() }
+            return protocolState.handles
+        }
+        guard let aborted else { return }
+        if let reason, !reason.isEmpty { settings.logger.warning("FastCGI connection closed: \(reason)") }
+        for active in aborted {
+            active.request.abort()
+            _ = active.stream.clientLeft()
+        }
+        closeIfUnused()
+    }
+
+    private func releaseDescriptor() {
+        lock.withLock { users -= 1 }
+        closeIfUnused()
+    }
+
+    private func closeIfUnused() {
+        let (close, watched): (Bool, Bool) = lock.withLock {
+            guard over, users == 0, !descriptorClosed else { return (false, false) }
+            descriptorClosed = true
+            return (true, inEpoll)
+        }
+        guard close else { return }
+        loop.unregister(token: token, descriptor: watched ? descriptor : nil)
+        Glibc.close(descriptor)
     }
 }

@@ -1,13 +1,15 @@
 import NIOCore
 
-/// The `ResponseSink` of a request read by a worker from a FastCGI connection:
-/// called on that same worker, it writes to the socket at once. The head
+/// The `ResponseSink` of a request read from a FastCGI connection: called on
+/// the worker running the request, it writes to the socket at once. The head
 /// becomes the CGI header block (`Status:`, `Content-Type:`, …, blank line) at
 /// the start of STDOUT, and a buffered response leaves as one write: STDOUT,
 /// the empty STDOUT and END_REQUEST together.
 struct FastCGIConnectionSink: ResponseSink {
     let connection: FastCGIConnection
     let requestID: UInt16
+    /// The request's body; nil for an answer given before the request ran (an early 413).
+    let stream: FastCGIRequestStream?
 
     func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?) {
         var content: ByteBuffer?
@@ -19,7 +21,7 @@ struct FastCGIConnectionSink: ResponseSink {
         } else if let body, body.readableBytes > 0 {
             content = body
         }
-        connection.respond(requestID: requestID, content: content, end: end)
+        connection.respond(requestID: requestID, stream: stream, content: content, end: end)
     }
 
     func sendErrorLog(_ message: String) {
@@ -28,7 +30,7 @@ struct FastCGIConnectionSink: ResponseSink {
     }
 
     func checkClient() {
-        connection.checkClient()
+        if let stream { connection.checkClient(for: stream) }
     }
 
     /// `Status: …`, the headers, `Content-Length` when known, and the blank line.

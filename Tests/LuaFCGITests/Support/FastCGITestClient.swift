@@ -94,6 +94,29 @@ final class FastCGITestClient {
         }
     }
 
+    /// Sends as much of `bytes` as the server takes within `duration`, without blocking; returns the count taken.
+    func sendWithoutWaiting(_ bytes: [UInt8], for duration: Duration) -> Int {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(fd, F_SETFL, flags) }
+        let deadline = ContinuousClock.now + duration
+        var offset = 0
+        while offset < bytes.count, ContinuousClock.now < deadline {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written > 0 { offset += written } else { usleep(2_000) }
+        }
+        return offset
+    }
+
+    /// Reads and drops up to `count` bytes of whatever the server sent; returns the count read (0 at EOF).
+    func drain(upTo count: Int) throws -> Int {
+        var chunk = [UInt8](repeating: 0, count: min(count, 65536))
+        let read = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if read == 0 || (read < 0 && errno == ECONNRESET) { return 0 }
+        guard read > 0 else { throw ClientError("recv: \(String(cString: strerror(errno)))") }
+        return read
+    }
+
     // MARK: Reading
 
     /// Reads until request `id` ended; throws if the connection closed or timed out first.

@@ -2,32 +2,32 @@ import Foundation
 import Testing
 @testable import LuaFCGI
 
-@Suite struct DispatcherTests {
+@Suite struct WorkerLoopTests {
     @Test func aFullQueueRefusesAtOnce() throws {
         let engine = try EngineHarness()
-        let dispatcher = Dispatcher(capacity: 2)
-        #expect(dispatcher.submit(engine.makeRequest("a.lua").0))
-        #expect(dispatcher.submit(engine.makeRequest("a.lua").0))
-        #expect(!dispatcher.submit(engine.makeRequest("a.lua").0))
-        #expect(dispatcher.waiting == 2)
+        let loop = WorkerLoop(capacity: 2)
+        #expect(loop.submit(engine.makeRequest("a.lua").0))
+        #expect(loop.submit(engine.makeRequest("a.lua").0))
+        #expect(!loop.submit(engine.makeRequest("a.lua").0))
+        #expect(loop.waiting == 2)
     }
 
     @Test func workersRunQueuedRequestsAndStopWhenDrained() throws {
         let engine = try EngineHarness()
         try engine.write("hello.lua", #"function main(env, con) con:puts("hi") end"#)
-        let dispatcher = Dispatcher(capacity: 100)
+        let loop = WorkerLoop(capacity: 100)
         let sinks = (0..<10).map { _ in
             let (request, sink) = engine.makeRequest("hello.lua")
-            #expect(dispatcher.submit(request))
+            #expect(loop.submit(request))
             return sink
         }
         let runner = engine.runner
-        dispatcher.start(workers: 2) { runner.run($0) }
-        #expect(dispatcher.stop(timeout: .seconds(10)))
+        loop.start(workers: 2, work: .init(run: { runner.run($0) }, refuse: { _ in }))
+        #expect(loop.stop(timeout: .seconds(10)))
         for sink in sinks {
             #expect(sink.body == "hi")
         }
-        #expect(!dispatcher.submit(engine.makeRequest("hello.lua").0))
+        #expect(!loop.submit(engine.makeRequest("hello.lua").0))
     }
 
     /// Two requests that wait for each other force two states of one script;
@@ -49,16 +49,16 @@ import Testing
               con:puts(id, " ", count)
             end
             """)
-        let dispatcher = Dispatcher(capacity: 100)
+        let loop = WorkerLoop(capacity: 100)
         let runner = engine.runner
-        dispatcher.start(workers: 2) { runner.run($0) }
+        loop.start(workers: 2, work: .init(run: { runner.run($0) }, refuse: { _ in }))
         let sinks = (1...20).map { n in
             let (request, sink) = engine.makeRequest(
                 "clone.lua", parameters: [("QUERY_STRING", "\(n)"), ("DIR", engine.directory.path)])
-            #expect(dispatcher.submit(request))
+            #expect(loop.submit(request))
             return sink
         }
-        #expect(dispatcher.stop(timeout: .seconds(30)))
+        #expect(loop.stop(timeout: .seconds(30)))
         var countsByState: [String: [Int]] = [:]
         for sink in sinks {
             let parts = sink.body.split(separator: " ")
