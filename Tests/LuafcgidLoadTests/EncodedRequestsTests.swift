@@ -19,7 +19,7 @@ import Testing
         if var body = requests.body(id: id) {
             bytes.writeBuffer(&body)
         }
-        var stateMachine = FastCGIConnectionStateMachine<Int>(configuration: FastCGIServerConfiguration())
+        var stateMachine = FastCGIConnectionStateMachine(configuration: FastCGIServerConfiguration())
         var received = Received()
         while let record = try bytes.readFastCGIRecord() {
             #expect(record.requestID == id)

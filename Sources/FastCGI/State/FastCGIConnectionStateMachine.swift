@@ -18,10 +18,16 @@ import NIOCore
 /// - Management records (request ID 0, §4) are answered here and never reach the
 ///   application.
 ///
-/// Each active request can carry the application's `Handle` for it (``attach(_:to:)``):
-/// so this one table answers both what the protocol expects of request N and
-/// what the application is doing with it, and an abort or a close finds it here.
-public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
+/// Each active request can carry the application's object for it, its
+/// ``Handle`` (``attach(_:to:)``): so this one table answers both what the
+/// protocol expects of request N and what the application is doing with it,
+/// and an abort or a close finds it here. (A class, not a type parameter: a
+/// generic type used from another module is not specialized, and looking up
+/// its metadata at run time costs more than a whole request.)
+public struct FastCGIConnectionStateMachine: Sendable {
+    /// The application's object for one request.
+    public typealias Handle = AnyObject & Sendable
+
     /// What to do after an inbound event.
     public enum Action: Sendable, Hashable {
         /// Nothing: the record was ignored, or only changed state.
@@ -57,11 +63,6 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
         /// A close is under way (no keep-conn, or a protocol error); waiting for
         /// `channelInactive`. Active requests stay known so they can be aborted then.
         case closing
-        /// The request with this id was answered and the connection is to close, but
-        /// its STDIN has not ended: the rest is read and dropped, then the connection
-        /// closes. A web server still sending a body takes an earlier close as a
-        /// broken upstream.
-        case draining(UInt16)
         /// The channel is inactive; nothing more happens.
         case closed
     }
@@ -71,6 +72,8 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
             case readingParams(FastCGIParameterAccumulator)
             case readingStdin
             case stdinEnded
+            /// The application ended it before its STDIN did: END_REQUEST waits for the empty STDIN.
+            case answered(appStatus: UInt32)
         }
 
         var keepConnection: Bool
@@ -115,9 +118,6 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
 
     /// A record arrived from the web server: dispatch on its type (§8).
     public mutating func receivedRecord(_ record: FastCGIRecord) -> Action {
-        if case .draining(let answered) = self.state {
-            return self.drained(record, answered: answered)
-        }
         guard case .open = self.state else {
             return .doNothing
         }
@@ -209,6 +209,11 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
         guard case .open = self.state, var request = self.requests[requestID] else {
             return .doNothing
         }
+        if case .answered(let appStatus) = request.phase {
+            guard content.readableBytes == 0 else { return .doNothing }
+            self.requests[requestID] = nil
+            return .send(self.endRecords(requestID: requestID, appStatus: appStatus), thenClose: self.closeUnlessKept(request.keepConnection))
+        }
         guard case .readingStdin = request.phase else {
             return self.receivedProtocolError(.outOfOrderRecord(.stdin, requestID: requestID))
         }
@@ -269,7 +274,7 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
     /// The decoder or a record broke the protocol: close the connection.
     public mutating func receivedProtocolError(_ error: FastCGIProtocolError) -> Action {
         switch self.state {
-        case .open, .closing, .draining:
+        case .open, .closing:
             self.state = .closing
             return .close(error)
         case .closed:
@@ -326,30 +331,34 @@ public struct FastCGIConnectionStateMachine<Handle: Sendable>: Sendable {
     /// The application finished the request: the empty STDOUT record closes the
     /// stream and END_REQUEST reports `appStatus` (§5.3, §5.5).
     /// A request answered before its STDIN ended (an early 413, a handler that did not
-    /// read the body) stops being active: the rest of its STDIN is ignored, or, when the
-    /// connection is to close, read to its end first (`.draining`).
+    /// read the whole body) stays active until it does: the rest of its STDIN is read and
+    /// dropped, and only then do the empty STDOUT and END_REQUEST go out. A web server
+    /// still sending the body waits for the body to be taken before it reads an end
+    /// (nginx does), and takes a close before it as a broken upstream.
     public mutating func applicationEnded(requestID: UInt16, appStatus: UInt32) -> OutboundAction {
-        guard case .open = self.state, let request = self.requests.removeValue(forKey: requestID) else {
+        guard case .open = self.state, var request = self.requests[requestID] else {
             return .drop
         }
-        let records = [
+        switch request.phase {
+        case .answered:
+            return .drop
+        case .readingStdin:
+            request.phase = .answered(appStatus: appStatus)
+            request.handle = nil
+            self.requests[requestID] = request
+            return .drop
+        case .readingParams, .stdinEnded:
+            break
+        }
+        self.requests[requestID] = nil
+        return .write(self.endRecords(requestID: requestID, appStatus: appStatus), thenClose: self.closeUnlessKept(request.keepConnection))
+    }
+
+    private func endRecords(requestID: UInt16, appStatus: UInt32) -> [FastCGIRecord] {
+        [
             FastCGIRecord(type: .stdout, requestID: requestID),
             Self.endRequest(requestID: requestID, appStatus: appStatus, status: .requestComplete),
         ]
-        if !request.keepConnection, case .readingStdin = request.phase {
-            self.state = .draining(requestID)
-            return .write(records, thenClose: false)
-        }
-        return .write(records, thenClose: self.closeUnlessKept(request.keepConnection))
-    }
-
-    /// While draining: the answered request's empty STDIN closes the connection; everything else is dropped.
-    private mutating func drained(_ record: FastCGIRecord, answered: UInt16) -> Action {
-        guard record.type == .stdin, record.requestID == answered, record.content.readableBytes == 0 else {
-            return .doNothing
-        }
-        self.state = .closing
-        return .send([], thenClose: true)
     }
 
     // MARK: Helpers

@@ -38,9 +38,19 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     }
 
     /// A request the state machine's table holds for the engine.
-    struct ActiveRequest: Sendable {
+    final class ActiveRequest: Sendable {
         let request: Request
         let stream: FastCGIRequestStream
+
+        init(request: Request, stream: FastCGIRequestStream) {
+            self.request = request
+            self.stream = stream
+        }
+
+        /// The handle the table gives back: only ever an `ActiveRequest` (`begin` attaches them).
+        static func from(_ handle: FastCGIConnectionStateMachine.Handle?) -> ActiveRequest? {
+            handle.map { unsafeDowncast($0, to: ActiveRequest.self) }
+        }
     }
 
     /// Unread body bytes the requests of one connection may hold before it stops being read.
@@ -57,7 +67,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
 
     private let lock = NIOLock()
     /// Guarded by `lock`.
-    private var protocolState: FastCGIConnectionStateMachine<ActiveRequest>
+    private var protocolState: FastCGIConnectionStateMachine
     /// A thread is reading; guarded by `lock`.
     private var reading = false
     /// An event came while another thread was reading: that one reads once more. Guarded by `lock`.
@@ -153,16 +163,23 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     }
 
     /// Watches the socket again after its event, unless it is watched, read, paused or over.
+    /// While the server stops it is not watched: an idle connection closes, one with
+    /// requests still active is closed by the stop once they are done.
     func watchAgain() {
-        let failed: Bool = lock.withLock {
-            guard !armed, !reading, !paused, !over else { return false }
-            if loop.isStopping { return true }
-            guard loop.watch(descriptor, token: token, first: !inEpoll) else { return true }
+        enum Outcome { case watched, closeIdle, failed }
+        let outcome: Outcome = lock.withLock {
+            guard !armed, !reading, !paused, !over else { return .watched }
+            if loop.isStopping { return protocolState.handles.isEmpty ? .closeIdle : .watched }
+            guard loop.watch(descriptor, token: token, first: !inEpoll) else { return .failed }
             inEpoll = true
             armed = true
-            return false
+            return .watched
         }
-        if failed { finish(because: loop.isStopping ? nil : "the epoll refused it (\(String(cString: strerror(errno))))") }
+        switch outcome {
+        case .watched: break
+        case .closeIdle: finish(because: nil)
+        case .failed: finish(because: "the epoll refused it (\(String(cString: strerror(errno))))")
+        }
     }
 
     /// For a handler waiting for its body: reads the connection if nobody else does.
@@ -237,8 +254,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     private func decodeRecords(into started: inout [Started]) {
         do {
             while let record = try input.readFastCGIRecord() {
-                let (action, active): (FastCGIConnectionStateMachine<ActiveRequest>.Action, ActiveRequest?) = lock.withLock {
-                    let active = record.isManagement ? nil : protocolState.handle(of: record.requestID)
+                let (action, active): (FastCGIConnectionStateMachine.Action, ActiveRequest?) = lock.withLock {
+                    let active = record.isManagement ? nil : ActiveRequest.from(protocolState.handle(of: record.requestID))
                     return (protocolState.receivedRecord(record), active)
                 }
                 apply(action, active: active, started: &started)
@@ -251,7 +268,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     }
 
     private func apply(
-        _ action: FastCGIConnectionStateMachine<ActiveRequest>.Action, active: ActiveRequest?, started: inout [Started]
+        _ action: FastCGIConnectionStateMachine.Action, active: ActiveRequest?, started: inout [Started]
     ) {
         switch action {
         case .doNothing:
@@ -409,7 +426,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
             guard !over else { return nil }
             over = true
             defer { _ = protocolState.channelInactive() }
-            return protocolState.handles
+            return protocolState.handles.compactMap(ActiveRequest.from)
         }
         guard let aborted else { return }
         if let reason, !reason.isEmpty { settings.logger.warning("FastCGI connection closed: \(reason)") }

@@ -18,7 +18,10 @@ import NIOCore
 /// *overflow reader* thread then takes the epoll's events in their place and
 /// reads what arrives into the queue (one more than `queue` gets 503 at once),
 /// so ABORTs are heard and a request that waited too long is seen. It never
-/// runs Lua, and it is parked while a worker is idle.
+/// runs Lua. It steps in only once no worker was idle for a whole look
+/// (`overflowPollMilliseconds`): under a steady load workers become idle every
+/// few hundred microseconds and read for themselves, without a hop between
+/// threads. It is parked while the server is idle.
 final class WorkerLoop: @unchecked Sendable {
     private let lock = NIOLock()
     /// Guarded by `lock`.
@@ -32,6 +35,9 @@ final class WorkerLoop: @unchecked Sendable {
     private var nextToken: Epoll.Token = 2
     /// Workers waiting in the epoll; guarded by `lock`.
     private var idleWorkers = 0
+    /// How many times a worker went to wait; guarded by `lock`. Unchanged over one of the
+    /// overflow reader's looks means no worker was idle for that long.
+    private var idleEntries: UInt64 = 0
     /// Whether the overflow reader was told to watch; guarded by `lock`.
     private var overflowAwake = false
     /// Listeners that ran out of descriptors and wait to be watched again; guarded by `lock`.
@@ -49,9 +55,10 @@ final class WorkerLoop: @unchecked Sendable {
     private let overflowWanted = ConditionLock<Bool>(value: false)
     private static let queuedToken: Epoll.Token = 0
     private static let stoppedToken: Epoll.Token = 1
-    /// How long the overflow reader waits for an event before it looks whether a worker became idle.
+    /// How often the overflow reader looks whether every worker stayed busy, and how long it
+    /// waits for an event when they did.
     private static let overflowPollMilliseconds: Int32 = 5
-    /// How long the overflow reader stays watching after a worker was last idle, before it parks.
+    /// How long the overflow reader stays watching after every worker was last busy, before it parks.
     private static let overflowLinger = Duration.seconds(1)
     /// How often a starved listener is tried again when no connection closes meanwhile.
     private static let starvedRetrySeconds = 0.1
@@ -239,6 +246,7 @@ final class WorkerLoop: @unchecked Sendable {
             }
             if stopping { return .stop }
             idleWorkers += 1
+            idleEntries &+= 1
             return .wait
         }
     }
@@ -262,12 +270,15 @@ final class WorkerLoop: @unchecked Sendable {
             }
             retryStarved()
             if isStopping { return }
-            var lastIdle = ContinuousClock.now
+            var lastAllBusy = ContinuousClock.now
+            var seenEntries: UInt64 = lock.withLock { idleEntries }
             while true {
-                let (allBusy, isStopping) = lock.withLock { (idleWorkers == 0, stopping) }
+                let (busy, entries, isStopping) = lock.withLock { (idleWorkers == 0, idleEntries, stopping) }
                 if isStopping { return }
-                if allBusy {
-                    lastIdle = .now
+                let stayedBusy = busy && entries == seenEntries
+                seenEntries = entries
+                if busy { lastAllBusy = .now }
+                if stayedBusy {
                     switch poller.wait(timeoutMilliseconds: Self.overflowPollMilliseconds) {
                     case Self.queuedToken?:
                         // Meant for a worker: pass it on if one became idle meanwhile.
@@ -277,7 +288,7 @@ final class WorkerLoop: @unchecked Sendable {
                     default:
                         break
                     }
-                } else if ContinuousClock.now - lastIdle > Self.overflowLinger {
+                } else if ContinuousClock.now - lastAllBusy > Self.overflowLinger {
                     break
                 } else {
                     usleep(UInt32(Self.overflowPollMilliseconds) * 1000)
