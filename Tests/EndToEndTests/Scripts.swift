@@ -94,6 +94,59 @@ enum Scripts {
         end
         """
 
+    /// Touches `<DOCUMENT_ROOT>/<QUERY_STRING>.started` as it begins, so a test
+    /// sees when the handler ran, then reads the body with `con:read(65536)`
+    /// until nil. Prints `bytes=<n> lines=<newlines> tail=<its last 16 bytes>`.
+    static let countBody = """
+        function main(env, con)
+          io.open(env.DOCUMENT_ROOT .. "/" .. env.QUERY_STRING .. ".started", "w"):close()
+          local bytes, lines, tail = 0, 0, ""
+          while true do
+            local piece = con:read(65536)
+            if not piece then break end
+            bytes = bytes + #piece
+            lines = lines + select(2, piece:gsub("\\n", ""))
+            tail = (tail .. piece):sub(-16)
+          end
+          con:header("Content-Type", "text/plain")
+          con:puts("bytes=", bytes, " lines=", lines, " tail=", tail)
+        end
+        """
+
+    /// `?<n>` pieces of 64 KiB (256 without a query), piece `i` being `i` in
+    /// eight digits and then `x`s: see `streamedPieces`. Meant for
+    /// `buffering = false`, where each `con:puts` goes out as it is written.
+    static let streamPieces = """
+        local filler = string.rep("x", 65536 - 8)
+        function main(env, con)
+          con:header("Content-Type", "application/octet-stream")
+          for i = 0, (tonumber(env.QUERY_STRING) or 256) - 1 do
+            con:puts(string.format("%08d", i), filler)
+          end
+        end
+        """
+
+    /// What `streamPieces` sends for `count` pieces.
+    static func streamedPieces(_ count: Int) -> String {
+        let filler = String(repeating: "x", count: 65536 - 8)
+        return (0..<count).map { String(repeating: "0", count: 8 - String($0).count) + String($0) + filler }.joined()
+    }
+
+    /// Holds its worker until the file `<DOCUMENT_ROOT>/release` exists
+    /// (looking every 50 ms, for at most 30 s), then prints `released`.
+    static let holdUntilReleased = """
+        function main(env, con)
+          local release = env.DOCUMENT_ROOT .. "/release"
+          for _ = 1, 600 do
+            local found = io.open(release)
+            if found then found:close() break end
+            io.popen("sleep 0.05"):close()
+          end
+          con:header("Content-Type", "text/plain")
+          con:puts("released")
+        end
+        """
+
     /// One version of a script that `ReloadTests` rewrites.
     static func version(_ text: String) -> String {
         """

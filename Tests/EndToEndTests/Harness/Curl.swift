@@ -12,6 +12,8 @@ struct Curl {
     var timeoutSeconds = 10
     /// Scheme, host and port the request paths are appended to.
     var base = "http://localhost"
+    /// curl's `--limit-rate` (e.g. "4M" bytes per second), both ways: a slow client.
+    var limitRate: String?
 
     init(socketPath: String, directory: TemporaryDirectory) {
         self.socketPath = socketPath
@@ -34,6 +36,17 @@ struct Curl {
         body: Data? = nil,
         contentType: String? = nil
     ) async throws -> HTTPResponse {
+        try await start(path, method: method, body: body, contentType: contentType).response()
+    }
+
+    /// Starts one request and returns at once, so that a test can watch the
+    /// server while the transfer runs; `response()` waits for it.
+    func start(
+        _ path: String,
+        method: String? = nil,
+        body: Data? = nil,
+        contentType: String? = nil
+    ) throws -> Running {
         let transfer = try Transfer(directory: directory)
         var arguments = commonArguments + transfer.outputArguments
         if let body {
@@ -43,38 +56,54 @@ struct Curl {
         if let method { arguments += ["-X", method] }
         if let contentType { arguments += ["-H", "Content-Type: \(contentType)"] }
         arguments.append(url(path))
-
-        let (child, status) = try await ChildProcess.run(
+        let child = try ChildProcess(
             name: "curl/\(transfer.id)", executable: Self.executable, arguments: arguments,
-            directory: directory.url, timeout: .seconds(timeoutSeconds + 10))
-        guard status == .exited(0) else {
-            throw HarnessError("curl \(path) failed (\(status)): \(child.standardError)")
-        }
-        return try transfer.response()
+            directory: directory.url)
+        return Running(path: path, process: child, transfer: transfer, timeout: .seconds(timeoutSeconds + 10))
     }
 
     /// Several requests at once: one curl process each, all started before
     /// any is waited for. Responses come back in the order of `paths`.
     func concurrent(_ paths: [String]) async throws -> [HTTPResponse] {
-        var running: [(ChildProcess, Transfer, String)] = []
-        defer { for (child, _, _) in running where child.isRunning { child.send(SIGKILL) } }
-        for path in paths {
-            let transfer = try Transfer(directory: directory)
-            let child = try ChildProcess(
-                name: "curl/\(transfer.id)", executable: Self.executable,
-                arguments: commonArguments + transfer.outputArguments + [url(path)],
-                directory: directory.url)
-            running.append((child, transfer, path))
-        }
+        let running = try paths.map { try start($0) }
+        defer { for transfer in running { transfer.kill() } }
         var responses: [HTTPResponse] = []
-        for (child, transfer, path) in running {
-            let status = try await child.waitForExit(timeout: .seconds(timeoutSeconds + 10))
-            guard status == .exited(0) else {
-                throw HarnessError("curl \(path) failed (\(status)): \(child.standardError)")
-            }
-            responses.append(try transfer.response())
+        for transfer in running {
+            responses.append(try await transfer.response())
         }
         return responses
+    }
+
+    /// A curl process started by `start`, not waited for yet.
+    struct Running {
+        let path: String
+        let process: ChildProcess
+        fileprivate let transfer: Transfer
+        /// How long `response()` waits at most: curl's own `-m` and then some.
+        let timeout: Duration
+
+        var isRunning: Bool { process.isRunning }
+
+        /// Waits (bounded) for curl to end; its response, or a `HarnessError` if curl
+        /// failed or is still running at the deadline (then it is stopped).
+        func response() async throws -> HTTPResponse {
+            let status: ExitStatus
+            do {
+                status = try await process.waitForExit(timeout: timeout)
+            } catch {
+                await process.stop()
+                throw error
+            }
+            guard status == .exited(0) else {
+                throw HarnessError("curl \(path) failed (\(status)): \(process.standardError)")
+            }
+            return try transfer.response()
+        }
+
+        /// Kills curl if it still runs (by its PID): for a test that gives up early.
+        func kill() {
+            if process.isRunning { process.send(SIGKILL) }
+        }
     }
 
     /// Many requests one after the other from a single curl process, which
@@ -118,6 +147,7 @@ struct Curl {
 
     private var commonArguments: [String] {
         ["-sS", "-m", String(timeoutSeconds)] + (socketPath.map { ["--unix-socket", $0] } ?? [])
+            + (limitRate.map { ["--limit-rate", $0] } ?? [])
     }
 
     private func url(_ path: String) -> String {
@@ -125,7 +155,7 @@ struct Curl {
     }
 
     /// The files of one transfer: `<id>.headers` (`-D`) and `<id>.body` (`-o`).
-    private struct Transfer {
+    fileprivate struct Transfer {
         let id: String
         let headersURL: URL
         let bodyURL: URL

@@ -11,11 +11,15 @@ final class LuafcgidServer {
     /// Writes the config — a `listen` line for `<dir>/luafcgid.sock`, then
     /// `config` — starts the binary on it and polls until the socket accepts
     /// a connection. Fails early, with the log, if the process exits instead.
+    ///
+    /// A `descriptorLimit` starts it through `sh -c 'ulimit -n N; exec …'`:
+    /// the shell execs luafcgid, so the PID is luafcgid's.
     static func start(
         in directory: TemporaryDirectory,
         config: String,
         name: String = "luafcgid",
-        arguments: [String] = []
+        arguments: [String] = [],
+        descriptorLimit: Int? = nil
     ) async throws -> LuafcgidServer {
         let binary = try LuafcgidBinary.url()
         let socketPath = directory.file("\(name).sock").path
@@ -23,9 +27,17 @@ final class LuafcgidServer {
         let configURL = try directory.write(
             "\(name).conf.lua",
             "listen = \"unix:\(socketPath)\"\n\(config)\n")
-        let process = try ChildProcess(
-            name: name, executable: binary, arguments: [configURL.path] + arguments,
-            directory: directory.url)
+        let process: ChildProcess
+        if let descriptorLimit {
+            process = try ChildProcess(
+                name: name, executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", binary.path, configURL.path] + arguments,
+                directory: directory.url)
+        } else {
+            process = try ChildProcess(
+                name: name, executable: binary, arguments: [configURL.path] + arguments,
+                directory: directory.url)
+        }
         let server = LuafcgidServer(socketPath: socketPath, configURL: configURL, process: process)
         do {
             try await poll("\(name) to accept connections on \(socketPath)") {

@@ -26,6 +26,12 @@ final class NginxServer {
     /// without luafcgid.
     static let pingPath = "/__harness_ping"
 
+    /// `/unbuffered/x.lua` runs `www/x.lua` with `fastcgi_request_buffering off`
+    /// and `fastcgi_buffering off`: nginx passes the request body on as it
+    /// arrives and the response as the client takes it, so luafcgid meets the
+    /// client's pace (by default nginx collects both whole, in temp files).
+    static let unbufferedPrefix = "/unbuffered"
+
     static func start(
         in directory: TemporaryDirectory,
         documentRoot: URL,
@@ -83,7 +89,8 @@ final class NginxServer {
 
     /// The whole nginx.conf. The `.lua` location is the original luafcgid
     /// README's; the `.txt` one forwards everything else too (a careless
-    /// config), so that luafcgid's own `extensions` check can be seen.
+    /// config), so that luafcgid's own `extensions` check can be seen; the
+    /// `unbufferedPrefix` one streams both ways.
     static func configuration(
         prefix: String, socketPath: String, documentRoot: String,
         fastcgiSocket: String, variant: Variant
@@ -116,7 +123,7 @@ final class NginxServer {
                 fastcgi_temp_path \(prefix)/fastcgi;
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
-                client_max_body_size 8m;
+                client_max_body_size 32m;
                 default_type text/plain;
             \(upstream)
                 server {
@@ -125,6 +132,14 @@ final class NginxServer {
                     root \(documentRoot);
 
                     location = \(pingPath) { return 200 "ok"; }
+
+                    location ~ ^\(unbufferedPrefix)(/.+\\.lua)$ {
+                        \(pass)
+                        fastcgi_request_buffering off;
+                        fastcgi_buffering off;
+                        fastcgi_param SCRIPT_FILENAME $document_root$1;
+                        include /etc/nginx/fastcgi_params;
+                    }
 
                     location ~ \\.lua$ {
                         \(pass)

@@ -8,11 +8,25 @@ enum UnixSocket {
     /// Connects to `path` and closes again at once. True if a listener
     /// accepted (or queued) the connection.
     static func acceptsConnections(at path: String) -> Bool {
+        guard let fd = try? connect(to: path) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A connected, blocking, close-on-exec socket to `path`; the caller closes it.
+    /// Every send, receive and the connect itself (which waits while the
+    /// listener's backlog is full) gives up after `timeout`.
+    static func connect(to path: String, timeout: Duration = .seconds(10)) throws -> Int32 {
         let bytes = Array(path.utf8)
-        guard bytes.count <= maxPathLength else { return false }
+        guard bytes.count <= maxPathLength else {
+            throw HarnessError("unix socket path too long (\(bytes.count) > \(maxPathLength)): \(path)")
+        }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        for option in [SO_SNDTIMEO, SO_RCVTIMEO] {
+            setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
 
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -22,10 +36,15 @@ enum UnixSocket {
         }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        return result == 0
+        guard result == 0 else {
+            let failure = String(cString: strerror(errno))
+            close(fd)
+            throw HarnessError("connect to \(path): \(failure)")
+        }
+        return fd
     }
 
     /// Throws if `path` is too long to be a socket address, so a test fails
