@@ -84,14 +84,9 @@ struct LuafcgidCommand: AsyncParsableCommand {
         let logger = Logger(label: "luafcgid")
         for warning in configuration.warnings { logger.warning("\(warning)") }
 
+        // The server starts inside the group, whose signal handling is in place first: a
+        // SIGTERM that comes as soon as the socket exists stops it instead of killing it.
         let server = Server(configuration: configuration, logger: logger)
-        do {
-            try await server.start()
-        } catch {
-            logger.critical("\(error)")
-            if configuration.logFile != nil { printError("luafcgid: \(error)") }
-            return 1
-        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: ServerService(server: server))],
@@ -99,6 +94,10 @@ struct LuafcgidCommand: AsyncParsableCommand {
                 logger: logger))
         do {
             try await group.run()
+        } catch let error as ServerError {
+            logger.critical("\(error)")
+            if configuration.logFile != nil { printError("luafcgid: \(error)") }
+            return 1
         } catch {
             logger.error("\(error)")
             return 1
@@ -112,11 +111,12 @@ struct LuafcgidCommand: AsyncParsableCommand {
     }
 }
 
-/// Waits for SIGTERM/SIGINT, then stops the server gracefully.
+/// Starts the server, waits for SIGTERM/SIGINT, then stops it gracefully.
 struct ServerService: Service {
     let server: Server
 
     func run() async throws {
+        try await server.start()
         try? await gracefulShutdown()
         await server.stop()
     }

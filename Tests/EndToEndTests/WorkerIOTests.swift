@@ -39,6 +39,32 @@ struct WorkerIOTests {
         }
     }
 
+    /// An answer given before the body was read (a CONTENT_LENGTH over maxpost, a handler
+    /// that never reads) used to end the request at once: nginx, still sending the body,
+    /// waited for it to be taken and luafcgid for the body to end, until nginx timed out
+    /// (60 s). Now END_REQUEST follows once the rest of the body was read and dropped.
+    @Test("an early answer to a large POST arrives at once: 413 over maxpost, and a handler that never reads the body")
+    func anEarlyAnswerToALargePostDoesNotHang() async throws {
+        try await withStack(
+            config: "maxpost = 16 * 1024 * 1024",
+            scripts: ["noread.lua": #"function main(env, con) con:puts("ignored") end"#]
+        ) { stack in
+            var curl = stack.curl
+            curl.timeoutSeconds = 20
+            let large = Data(repeating: 0x61, count: 20_000_000)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let refused = try await curl.request("/noread.lua?over", body: large, contentType: "application/octet-stream")
+            #expect(refused.status == 413, "\(refused)\n\(stack.diagnostics)")
+            let fits = try await curl.request("/noread.lua?fits", body: Data(large.prefix(8 << 20)), contentType: "application/octet-stream")
+            #expect(fits.status == 200 && fits.body == "ignored", "\(fits)\n\(stack.diagnostics)")
+            let unbuffered = try await curl.request(
+                "\(NginxServer.unbufferedPrefix)/noread.lua?fits", body: Data(large.prefix(8 << 20)), contentType: "application/octet-stream")
+            #expect(unbuffered.status == 200 && unbuffered.body == "ignored", "\(unbuffered)\n\(stack.diagnostics)")
+            #expect(clock.now - start < .seconds(15), "took \(clock.now - start)")
+        }
+    }
+
     /// Posts `upload` at `uploadRate` and polls for the handler's marker file while curl
     /// runs; the response and how long after curl's start the marker was seen.
     private static func uploadWatchingTheHandler(

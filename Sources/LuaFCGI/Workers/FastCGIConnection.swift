@@ -41,10 +41,13 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     final class ActiveRequest: Sendable {
         let request: Request
         let stream: FastCGIRequestStream
+        /// Its CONTENT_LENGTH is over maxpost: it is answered 413 at the end of its body, never run.
+        let refused: Bool
 
-        init(request: Request, stream: FastCGIRequestStream) {
+        init(request: Request, stream: FastCGIRequestStream, refused: Bool) {
             self.request = request
             self.stream = stream
+            self.refused = refused
         }
 
         /// The handle the table gives back: only ever an `ActiveRequest` (`begin` attaches them).
@@ -292,14 +295,16 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         case .head(let head):
             begin(head, started: &started)
         case .body(_, let bytes):
-            guard let active else { return }
+            guard let active, !active.refused else { return }
             let change = active.stream.append(bytes)
             lock.withLock {
                 buffered += change
                 if buffered > Self.bufferedBodyLimit { paused = true }
             }
         case .end:
-            active?.stream.finish()
+            guard let active else { return }
+            active.stream.finish()
+            if active.refused { refuse(active.request) }
         case .abort:
             guard let active else { return }
             active.request.abort()
@@ -308,23 +313,26 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         }
     }
 
-    /// Params are in: a request with a stream for its body, or 413 at once for a CONTENT_LENGTH over maxpost.
+    /// Params are in: a request with a stream for its body. One whose CONTENT_LENGTH is over
+    /// maxpost never runs: its body is dropped as it comes and it is answered 413 at the end
+    /// of it, since a web server still sending a body reads no answer (nginx does not).
     private func begin(_ head: FastCGIRequestHead, started: inout [Started]) {
         let parameters = RequestParameters(head.parameters)
         let configuration = settings.configuration
-        if let declared = parameters["CONTENT_LENGTH"].flatMap({ Int($0) }), declared > configuration.maxPost {
-            settings.logger.info("413: CONTENT_LENGTH \(declared) over maxpost = \(configuration.maxPost) bytes")
-            ErrorPage.send(
-                .payloadTooLarge, path: parameters["SCRIPT_NAME"], configuration: configuration,
-                sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: nil))
-            return
-        }
+        let declared = parameters["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
         let stream = FastCGIRequestStream(connection: self, maxPost: configuration.maxPost, timeout: configuration.writeTimeout)
         let request = Request(
             parameters: parameters, body: stream,
             sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: stream))
-        lock.withLock { protocolState.attach(ActiveRequest(request: request, stream: stream), to: head.requestID) }
-        started.append(Started(request: request, keepsConnection: head.keepConnection))
+        let refused = declared > configuration.maxPost
+        lock.withLock { protocolState.attach(ActiveRequest(request: request, stream: stream, refused: refused), to: head.requestID) }
+        if !refused { started.append(Started(request: request, keepsConnection: head.keepConnection)) }
+    }
+
+    private func refuse(_ request: Request) {
+        settings.logger.info(
+            "413: CONTENT_LENGTH \(request.parameters["CONTENT_LENGTH"] ?? "") over maxpost = \(settings.configuration.maxPost) bytes")
+        ErrorPage.send(.payloadTooLarge, path: request.parameters["SCRIPT_NAME"], configuration: settings.configuration, sink: request.sink)
     }
 
     /// Reads what the client sent while a handler runs (see the type's comment): an
@@ -343,6 +351,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
 
     /// STDOUT for `content` (if any) and, with `end`, the empty STDOUT and END_REQUEST: one write.
     func respond(requestID: UInt16, stream: FastCGIRequestStream?, content: ByteBuffer?, end: ResponseEnd?) {
+        stream?.skipRest()
         var records: [FastCGIRecord] = []
         var thenClose = false
         lock.withLock {

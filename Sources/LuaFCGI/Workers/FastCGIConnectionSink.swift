@@ -8,7 +8,7 @@ import NIOCore
 struct FastCGIConnectionSink: ResponseSink {
     let connection: FastCGIConnection
     let requestID: UInt16
-    /// The request's body; nil for an answer given before the request ran (an early 413).
+    /// The request's body: what is left of it is skipped before the first output.
     let stream: FastCGIRequestStream?
 
     func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?) {

@@ -30,6 +30,8 @@ final class FastCGIRequestStream: RequestBody, @unchecked Sendable {
     private var received = 0
     /// Guarded by `lock`.
     private var phase = Phase.receiving
+    /// The empty STDIN arrived (whatever became of the bytes); guarded by `lock`.
+    private var stdinEnded = false
     /// Made when the handler first waits; guarded by `lock`.
     private var wake: WakeSignal?
     private let maxPost: Int
@@ -66,18 +68,23 @@ final class FastCGIRequestStream: RequestBody, @unchecked Sendable {
     /// The empty STDIN arrived.
     func finish() {
         lock.withLock {
-            guard case .receiving = phase else { return }
-            phase = .ended
+            stdinEnded = true
+            if case .receiving = phase { phase = .ended }
             wake?.raise()
         }
+    }
+
+    /// Whether the empty STDIN arrived.
+    var hasEnded: Bool {
+        lock.withLock { stdinEnded }
     }
 
     /// The client went away or aborted: the handler's next read says so. Returns the change of the bytes held.
     func clientLeft() -> Int {
         lock.withLock {
             switch phase {
-            case .receiving, .ended: fail(.clientGone)
-            case .failed, .closed: 0
+            case .receiving, .ended, .closed: fail(.clientGone)
+            case .failed: 0
             }
         }
     }
@@ -112,6 +119,33 @@ final class FastCGIRequestStream: RequestBody, @unchecked Sendable {
         case end
         case failure(RequestBodyError)
         case wait(WakeSignal)
+    }
+
+    /// Reads the rest of the body and drops it, until its end, the client leaving or the
+    /// timeout: before a request's first output (`FastCGIConnection.respond`). A web server
+    /// still sending the body reads no answer until the body was taken (nginx does not).
+    func skipRest() {
+        let deadline = ContinuousClock.now + timeout
+        let (signal, dropped): (WakeSignal?, Int) = lock.withLock {
+            guard !stdinEnded else { return (nil, 0) }
+            if case .failed(.clientGone) = phase { return (nil, 0) }
+            phase = .closed
+            if wake == nil { wake = WakeSignal() }
+            return (wake, dropBuffered())
+        }
+        if dropped != 0 { connection.bodyConsumed(-dropped) }
+        guard let signal else { return }
+        while ContinuousClock.now < deadline {
+            let over: Bool = lock.withLock {
+                if stdinEnded { return true }
+                if case .failed(.clientGone) = phase { return true }
+                return false
+            }
+            if over { return }
+            if connection.readForWaitingHandler() { continue }
+            connection.waitForInput(or: signal, until: deadline)
+            signal.lower()
+        }
     }
 
     func read(upTo maximum: Int) throws(RequestBodyError) -> ByteBuffer? {
