@@ -81,13 +81,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LuaTests", dependencies: ["Lua"]),
+        // The load generator's runs go against a real luafcgid `Server` in-process.
         .testTarget(
             name: "LuafcgidLoadTests",
             dependencies: [
                 "luafcgid-load",
                 "FastCGI",
+                "LuaFCGI",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

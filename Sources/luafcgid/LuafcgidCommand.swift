@@ -44,7 +44,14 @@ struct LuafcgidCommand: AsyncParsableCommand {
     static func main() async {
         let command: LuafcgidCommand
         do {
-            command = try parseAsRoot() as! LuafcgidCommand
+            var parsed = try parseAsRoot()
+            guard let root = parsed as? LuafcgidCommand else {
+                // `--help` and `-h` do not throw: they parse as ArgumentParser's own
+                // `HelpCommand`, whose `run()` throws the help request handled below.
+                try parsed.run()
+                Foundation.exit(0)
+            }
+            command = root
         } catch {
             // Help and version exit 0 as usual; every usage error exits 2 (SPEC §1), not EX_USAGE.
             if exitCode(for: error) == .success { exit(withError: error) }

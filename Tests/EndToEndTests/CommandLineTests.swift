@@ -13,6 +13,36 @@ struct CommandLineTests {
         return (status, String(decoding: child.standardOutput, as: UTF8.self) + child.standardError)
     }
 
+    /// `--help` used to abort on a failed cast: ArgumentParser parses it as its
+    /// own `HelpCommand`, not as `LuafcgidCommand`.
+    @Test("--help and -h print the usage: exit 0", arguments: ["--help", "-h"])
+    func helpPrintsUsageInsteadOfCrashing(flag: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (status, output) = try await luafcgid([flag], in: directory)
+        #expect(status == .exited(0), "\(output)")
+        #expect(output.contains("USAGE"), "\(output)")
+        #expect(output.contains("--listen"), "\(output)")
+    }
+
+    @Test("--version prints the version: exit 0")
+    func version() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (status, output) = try await luafcgid(["--version"], in: directory)
+        #expect(status == .exited(0), "\(output)")
+        #expect(output.contains("luafcgid 2.0.0"), "\(output)")
+    }
+
+    @Test("an unknown option is a usage error: exit 2")
+    func unknownOption() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (status, output) = try await luafcgid(["--no-such-option"], in: directory)
+        #expect(status == .exited(2), "\(output)")
+        #expect(output.contains("--no-such-option"), "\(output)")
+    }
+
     @Test("--check accepts a good config: exit 0")
     func checkGoodConfig() async throws {
         let directory = try TemporaryDirectory()

@@ -24,10 +24,6 @@ func makeRecord(type: FastCGIRecordType, id: UInt16, content: [UInt8] = [], padd
     makeRecord(type: type.rawValue, id: id, content: content, padding: padding)
 }
 
-func makeRecord(type: FastCGIRecordType, id: UInt16, content: ByteBuffer, padding: UInt8 = 0) -> ByteBuffer {
-    makeRecord(type: type.rawValue, id: id, content: Array(content.readableBytesView), padding: padding)
-}
-
 /// A BEGIN_REQUEST body: role, flags, five reserved bytes.
 func beginRequestContent(role: UInt16 = 1, keepConnection: Bool) -> [UInt8] {
     [UInt8(role >> 8), UInt8(role & 0xFF), keepConnection ? 1 : 0, 0, 0, 0, 0, 0]
@@ -49,22 +45,6 @@ func nameValueBytes(_ pairs: [(String, String)]) -> [UInt8] {
         bytes += Array(name.utf8) + Array(value.utf8)
     }
     return bytes
-}
-
-/// BEGIN_REQUEST, the params in one PARAMS record, and the empty PARAMS record.
-func makeRequestStart(
-    id: UInt16,
-    keepConnection: Bool = true,
-    params: [(String, String)] = [("SCRIPT_FILENAME", "/srv/index.lua")]
-) -> ByteBuffer {
-    var buffer = makeRecord(type: .beginRequest, id: id, content: beginRequestContent(keepConnection: keepConnection))
-    if !params.isEmpty {
-        var params = makeRecord(type: .params, id: id, content: nameValueBytes(params))
-        buffer.writeBuffer(&params)
-    }
-    var end = makeRecord(type: .params, id: id)
-    buffer.writeBuffer(&end)
-    return buffer
 }
 
 func byteBuffer(_ string: String) -> ByteBuffer {

@@ -1,6 +1,9 @@
 import NIOCore
 
-/// Turns bytes from the web server into ``FastCGIRecord``s (FastCGI 1.0 §3.3).
+/// Turns bytes from the peer into ``FastCGIRecord``s in a NIO pipeline (FastCGI 1.0 §3.3).
+///
+/// luafcgid-load reads the server's answers with it; luafcgid's workers call
+/// `readFastCGIRecord()` on their own buffer instead.
 ///
 /// Records may arrive split at any byte and with any padding. The decoder keeps
 /// no state of its own: it waits until a whole record is buffered, so it never

@@ -1,9 +1,10 @@
 /// The ways a peer can break FastCGI 1.0; each case carries the offending value.
 ///
 /// Every one of them is fatal for the connection it happened on (SPEC §5): the
-/// server handler closes that connection and passes the error up with
-/// `fireErrorCaught` for the server to log. Nothing outside the connection is
-/// affected, so a confused or hostile web server cannot hurt anybody else.
+/// state machine answers `.close(error)`, and whoever drives it closes that
+/// connection and logs the error (luafcgid's workers do). Nothing outside the
+/// connection is affected, so a confused or hostile web server cannot hurt
+/// anybody else.
 public enum FastCGIProtocolError: Error, Hashable, CustomStringConvertible {
     /// The header's version byte was not `FCGI_VERSION_1` (§3.3). Usually not a
     /// FastCGI peer at all (an HTTP client on the FastCGI port), or lost framing.

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// What ``FastCGIServerHandler`` passes up the pipeline: one request's events, in order.
+/// What ``FastCGIConnectionStateMachine`` forwards to the application: one request's events, in order.
 ///
 /// Parts of different requests interleave when the web server multiplexes
 /// (FastCGI 1.0 §3.3); `requestID` tells them apart. A request yields one

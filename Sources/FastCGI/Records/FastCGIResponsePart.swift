@@ -1,10 +1,10 @@
 import NIOCore
 
-/// What the application writes to ``FastCGIServerHandler``: one request's output.
+/// What the application writes, through
+/// ``FastCGIConnectionStateMachine/applicationWrote(_:)``: one request's output.
 ///
 /// Parts for a request that is no longer active (it ended, or was aborted while
-/// the application was still producing it) are dropped and their promise succeeds.
-/// The handler does not flush; the application flushes when it wants bytes to go.
+/// the application was still producing it) are dropped.
 public enum FastCGIResponsePart: Sendable, Hashable {
     /// Response bytes, sent as STDOUT records of at most 65535 content bytes.
     /// An empty buffer writes nothing (an empty STDOUT record would end the stream).
@@ -13,7 +13,7 @@ public enum FastCGIResponsePart: Sendable, Hashable {
     case stderr(requestID: UInt16, ByteBuffer)
     /// The end of the request: an empty STDOUT record and END_REQUEST
     /// (`FCGI_REQUEST_COMPLETE`, this `appStatus`) in one write; then, when the
-    /// request did not ask for `FCGI_KEEP_CONN`, the connection is flushed and closed.
+    /// request did not ask for `FCGI_KEEP_CONN`, the connection is closed.
     case end(requestID: UInt16, appStatus: UInt32)
 
     /// The request this part belongs to.

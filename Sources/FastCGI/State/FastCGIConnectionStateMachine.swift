@@ -3,18 +3,21 @@ import NIOCore
 /// The FastCGI 1.0 responder side of one connection, without I/O.
 ///
 /// It takes events — a record arrived, the application wrote a part, the
-/// connection closed — and answers with an action for ``FastCGIServerHandler``
-/// to carry out. Keeping every rule here makes them testable with plain values:
+/// connection closed — and answers with an action for whoever owns the
+/// connection's I/O to carry out: in luafcgid, the worker serving the connection
+/// (`FastCGIConnection`), which reads, decodes and writes the socket itself.
+/// Keeping every rule here makes them testable with plain values:
 ///
 /// - Requests are multiplexed: any number of IDs may be active at once
 ///   (`FCGI_MPXS_CONNS` = 1), up to `maxRequestsPerConnection`.
 /// - A request is active from its BEGIN_REQUEST until the application ends it or
-///   the web server aborts it. Records and outbound parts for IDs that are not
+///   the web server aborts it; one the application ends before its STDIN ended stays
+///   active until it does, and its END_REQUEST goes out then. Records and outbound parts for IDs that are not
 ///   active are ignored (§3.3), which covers stray STDIN after an abort and output
 ///   from an application still running an aborted request.
 /// - Without `FCGI_KEEP_CONN` the connection closes after that request's
 ///   END_REQUEST (§5.1); from then on, and after any protocol error, the state
-///   machine ignores input and drops output until the channel goes inactive.
+///   machine ignores input and drops output until ``channelInactive()``.
 /// - Management records (request ID 0, §4) are answered here and never reach the
 ///   application.
 ///
@@ -36,24 +39,24 @@ public struct FastCGIConnectionStateMachine: Sendable {
         case forward(FastCGIRequestPart)
         /// Pass these parts up, in order (the connection closed with requests active).
         case forwardAll([FastCGIRequestPart])
-        /// Write these records as one buffer and flush (the application won't);
-        /// close the connection once the write completes if `thenClose`.
+        /// Write these records as one buffer: the state machine's own answer (a
+        /// management reply, a refusal, an abort's END_REQUEST). Close the
+        /// connection once the write completes if `thenClose`.
         case send([FastCGIRecord], thenClose: Bool)
         /// `.send`, then pass the part up (an aborted request: its END_REQUEST goes
         /// out, and the application learns to stop waiting).
         case sendAndForward([FastCGIRecord], FastCGIRequestPart, thenClose: Bool)
-        /// The peer broke the protocol: pass the error up and close the connection.
+        /// The peer broke the protocol: close the connection; the error says why, for the log.
         case close(FastCGIProtocolError)
     }
 
     /// What to do with a part the application wrote.
     public enum OutboundAction: Sendable, Hashable {
-        /// Write these records as one buffer with the application's promise; when
-        /// `thenClose`, flush and close the connection once the write completes.
+        /// Write these records as one buffer; when `thenClose`, close the
+        /// connection once the write completes.
         case write([FastCGIRecord], thenClose: Bool)
-        /// Write nothing and succeed the promise: the request is not active
-        /// (ended, aborted, never begun) or the connection is closing, or the
-        /// part was empty.
+        /// Write nothing: the request is not active (ended, aborted, never
+        /// begun) or the connection is closing, or the part was empty.
         case drop
     }
 

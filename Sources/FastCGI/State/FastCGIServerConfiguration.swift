@@ -1,4 +1,5 @@
-/// Limits and advertised values for the FastCGI side of the server.
+/// Limits and advertised values for the FastCGI side of the server, as
+/// ``FastCGIConnectionStateMachine`` applies them to each connection.
 ///
 /// `maxConnections` and `maxRequests` are what GET_VALUES reports as
 /// `FCGI_MAX_CONNS` and `FCGI_MAX_REQS` (FastCGI 1.0 §4.1); enforcing them across
@@ -17,22 +18,16 @@ public struct FastCGIServerConfiguration: Sendable, Hashable {
     /// (SPEC §5: 1 MiB). One name or value may take nearly all of it. Beyond it
     /// the input is malformed and the connection is closed.
     public var maxParameterBytes: Int
-    /// The most bytes the record decoder may hold between reads. A record is at
-    /// most ``FastCGIRecord/maximumEncodedSize`` bytes, which is the default; a
-    /// smaller value would refuse legal records.
-    public var maxRecordBufferBytes: Int
 
     public init(
         maxConnections: Int = 1024,
         maxRequests: Int = 1024,
         maxRequestsPerConnection: Int = 128,
-        maxParameterBytes: Int = 1 << 20,
-        maxRecordBufferBytes: Int = FastCGIRecord.maximumEncodedSize
+        maxParameterBytes: Int = 1 << 20
     ) {
         self.maxConnections = maxConnections
         self.maxRequests = maxRequests
         self.maxRequestsPerConnection = maxRequestsPerConnection
         self.maxParameterBytes = maxParameterBytes
-        self.maxRecordBufferBytes = maxRecordBufferBytes
     }
 }
