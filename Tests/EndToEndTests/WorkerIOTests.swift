@@ -132,6 +132,34 @@ struct WorkerIOTests {
         }
     }
 
+    @Test("a 100 MB upload read with con:read(65536) arrives whole, and luafcgid's RSS grows < 16 MiB")
+    func a100MegabyteUploadKeepsMemoryBounded() async throws {
+        // Unbuffered, nginx passes the body on as curl sends it: luafcgid streams it into con:read.
+        let path = "\(NginxServer.unbufferedPrefix)/count.lua?big"
+        try await withStack(config: "maxpost = 128 * 1024 * 1024", scripts: ["count.lua": Scripts.countBody]) { stack in
+            let pid = stack.luafcgid.process.pid
+            let warm = try await stack.curl.request(path, body: Data(repeating: 0x61, count: 1 << 20), contentType: "application/octet-stream")
+            #expect(warm.status == 200, "\(warm)\n\(stack.diagnostics)")
+            let before = try Self.residentKiB(of: pid)
+            var curl = stack.curl
+            curl.timeoutSeconds = 60
+            let size = 100 * 1024 * 1024
+            let running = try curl.start(path, body: Data(repeating: 0x61, count: size), contentType: "application/octet-stream")
+            defer { running.kill() }
+            var peak = before
+            try await poll("the upload to end", timeout: .seconds(70), interval: .milliseconds(20)) {
+                peak = max(peak, try Self.residentKiB(of: pid))
+                return !running.isRunning
+            }
+            let response = try await running.response()
+            #expect(response.status == 200, "\(response)\n\(stack.diagnostics)")
+            #expect(response.body == "bytes=\(size) lines=0 tail=\(String(repeating: "a", count: 16))")
+            let growth = peak - before
+            print("WorkerIO: uploaded 100 MiB; luafcgid RSS \(before) KiB before, peak \(peak) KiB (+\(growth) KiB)")
+            #expect(growth < 16 * 1024, "luafcgid's RSS grew by \(growth) KiB while reading the upload")
+        }
+    }
+
     @Test("with workers = 1 and queue = 2, a burst of 8: one runs, two wait, five get 503 at once, none 502/504")
     func aBurstBeyondTheQueueGets503AtOnce() async throws {
         try await withStack(config: "workers = 1\nqueue = 2", scripts: ["hold.lua": Scripts.holdUntilReleased]) { stack in

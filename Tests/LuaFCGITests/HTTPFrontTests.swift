@@ -9,7 +9,7 @@ import Testing
 /// bytes in, raw response bytes out; a fake engine captures each `Request` and the
 /// test answers through its sink, as a worker would.
 @Suite struct HTTPFrontTests {
-    /// Stands in for the dispatcher: keeps what is submitted, or refuses (a full queue).
+    /// Stands in for the worker loop's queue: keeps what is submitted, or refuses (a full queue).
     final class FakeEngine: Sendable {
         private let state = Mutex<(requests: [Request], accepting: Bool)>(([], true))
 

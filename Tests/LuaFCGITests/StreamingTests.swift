@@ -53,7 +53,7 @@ import Testing
     /// The 413 is given at once; its END_REQUEST follows once the web server sent the
     /// body, which is read and dropped (nginx reads no end before its body is taken).
     @Test func aContentLengthOverMaxpostIs413BeforeTheHandlerRuns() async throws {
-        try await ServerHarness.run(["maxpost": .integer(1000)]) { harness in
+        try await ServerHarness.runOnThread(["maxpost": .integer(1000)]) { harness in
             let ran = harness.directory.path + "/ran"
             try harness.write("mark.lua", "function main(env, con) io.open('\(ran)', 'w'):close() end")
             let client = try harness.connect()
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func aBodyPastMaxpostWithoutContentLengthEndsTheReadWithAnErrorAnd413() async throws {
-        try await ServerHarness.run(["maxpost": .integer(1000)]) { harness in
+        try await ServerHarness.runOnThread(["maxpost": .integer(1000)]) { harness in
             try harness.write("read.lua", "function main(env, con) con:puts(con:gets()) end")
             try harness.write("catch.lua", """
                 function main(env, con)
@@ -90,7 +90,7 @@ import Testing
 
     /// The handler is stopped at its read when the web server aborts the request.
     @Test func aRequestAbortedWhileItsHandlerWaitsForTheBodyIsStopped() async throws {
-        try await ServerHarness.run(["clones": .integer(1)]) { harness in
+        try await ServerHarness.runOnThread(["clones": .integer(1)]) { harness in
             let (started, after) = (harness.directory.path + "/started", harness.directory.path + "/after")
             try harness.write("wait.lua", """
                 function main(env, con)
@@ -114,68 +114,33 @@ import Testing
         }
     }
 
-    @Test func a100MegabyteUploadReadIn64KilobytePiecesKeepsMemoryBounded() async throws {
-        try await ServerHarness.run(["maxpost": .integer(200 << 20)]) { harness in
+    /// 100 MB in STDIN records, read in 64 KiB pieces, arrive whole. (luafcgid's RSS
+    /// meanwhile is measured on the real process: EndToEndTests.WorkerIOTests.)
+    @Test func a100MegabyteUploadReadIn64KilobytePiecesArrivesWhole() async throws {
+        try await ServerHarness.runOnThread(["maxpost": .integer(200 << 20)]) { harness in
             let started = harness.directory.path + "/started"
             try harness.write("count.lua", Self.counter)
             let client = try harness.connect()
-            let warm = try client.request(
-                id: 1, harness.parameters("count.lua", [("STARTED", started), ("PIECE", "65536")]), body: Array(repeating: 1, count: 1000))
-            #expect(warm.body == "1000")
-            let before = residentBytes()
             try client.send(
                 Array(
                     FastCGITestClient.requestRecords(
-                        id: 2, parameters: harness.parameters("count.lua", [("STARTED", started), ("PIECE", "65536")])
+                        id: 1, parameters: harness.parameters("count.lua", [("STARTED", started), ("PIECE", "65536")])
                     ).prefix(3)))
             var chunk = ByteBuffer()
-            chunk.writeFastCGIRecord(FastCGIRecord(type: .stdin, requestID: 2, content: ByteBuffer(repeating: 0x7a, count: 65_000)))
+            chunk.writeFastCGIRecord(FastCGIRecord(type: .stdin, requestID: 1, content: ByteBuffer(repeating: 0x7a, count: 65_000)))
             let bytes = Array(chunk.readableBytesView)
-            var peak = before
-            for index in 0..<1600 {  // 1600 × 65,000 bytes: about 100 MB
+            for _ in 0..<1600 {  // 1600 × 65,000 bytes: about 100 MB
                 try client.send(bytes: bytes)
-                if index.isMultiple(of: 100) { peak = max(peak, residentBytes()) }
             }
-            try client.send([FastCGIRecord(type: .stdin, requestID: 2)])
-            #expect(try client.response(for: 2).body == String(1600 * 65_000))
-            peak = max(peak, residentBytes())
-            #expect(peak - before < 16 << 20, "RSS grew by \((peak - before) >> 20) MiB")
-        }
-    }
-
-    /// With `buffering = false` every `con:puts` goes out at once, waiting while the
-    /// socket is full: a client reading 256 MiB slowly never makes the server hold it.
-    @Test func aLargeStreamedAnswerToASlowReaderKeepsMemoryBounded() async throws {
-        try await ServerHarness.run(["buffering": .boolean(false)]) { harness in
-            try harness.write("big.lua", """
-                local piece = string.rep("x", 65536)
-                function main(env, con) for _ = 1, 4096 do con:puts(piece) end end
-                """)
-            let client = try harness.connect()
-            let before = residentBytes()
-            try client.send(FastCGITestClient.requestRecords(id: 1, parameters: harness.parameters("big.lua")))
-            var received = 0
-            var peak = before
-            var reads = 0
-            while received < 256 << 20, reads < 1_000_000 {
-                let count = try client.drain(upTo: 65536)
-                guard count > 0 else { break }
-                received += count
-                reads += 1
-                if reads.isMultiple(of: 256) {
-                    peak = max(peak, residentBytes())
-                    usleep(1000)  // a slow reader, not synchronisation
-                }
-            }
-            #expect(received >= 256 << 20)
-            #expect(peak - before < 64 << 20, "RSS grew by \((peak - before) >> 20) MiB")
+            try client.send([FastCGIRecord(type: .stdin, requestID: 1)])
+            #expect(try client.response(for: 1).body == String(1600 * 65_000))
         }
     }
 
     /// A web server that stops reading: the write waits `writeTimeout` (watchdog, here 2 s),
     /// then the request is cut off, the worker freed and the state kept.
     @Test func aClientThatStopsReadingIsCutOffAndTheStateIsKept() async throws {
-        try await ServerHarness.run(["workers": .integer(1), "clones": .integer(1), "watchdog": .integer(2), "buffering": .boolean(false)]) { harness in
+        try await ServerHarness.runOnThread(["workers": .integer(1), "clones": .integer(1), "watchdog": .integer(2), "buffering": .boolean(false)]) { harness in
             try harness.write("big.lua", """
                 n = 0
                 local piece = string.rep("x", 65536)

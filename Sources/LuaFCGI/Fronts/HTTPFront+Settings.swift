@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 
 extension HTTPFront {
@@ -16,10 +17,17 @@ extension HTTPFront {
         /// A connection on which the client sends nothing for this long, while no
         /// response is under way, is closed (nginx's `keepalive_timeout` is 75 s).
         public var idleTimeout: TimeAmount
+        /// How long a worker's send waits for a client that reads nothing while more than
+        /// `HTTPWriteWindow.size` bytes are outstanding; past it the response is cut off
+        /// (`Configuration.writeTimeout`).
+        public var writeTimeout: Duration
+        /// Where a cut-off response is reported.
+        public var logger: Logger
 
         public init(
             documentRoot: String, maxPost: Int, serverAddress: String, serverPort: String,
-            extraHeaders: [HTTPHeaderLine] = [], idleTimeout: TimeAmount = .seconds(75)
+            extraHeaders: [HTTPHeaderLine] = [], idleTimeout: TimeAmount = .seconds(75), writeTimeout: Duration = .seconds(60),
+            logger: Logger = Logger(label: "luafcgid")
         ) {
             self.documentRoot = Self.normalizedRoot(documentRoot)
             self.maxPost = maxPost
@@ -27,13 +35,16 @@ extension HTTPFront {
             self.serverPort = serverPort
             self.extraHeaders = extraHeaders
             self.idleTimeout = idleTimeout
+            self.writeTimeout = writeTimeout
+            self.logger = logger
         }
 
-        /// The settings of an `http://host:port` listener of `configuration`.
-        public init(configuration: Configuration, host: String, port: Int) {
+        /// The settings of an `http://host:port` listener of `configuration`, logging to `logger`.
+        public init(configuration: Configuration, host: String, port: Int, logger: Logger) {
             self.init(
                 documentRoot: configuration.documentRoot, maxPost: configuration.maxPost, serverAddress: host,
-                serverPort: String(port), extraHeaders: configuration.extraHeaders)
+                serverPort: String(port), extraHeaders: configuration.extraHeaders, writeTimeout: configuration.writeTimeout,
+                logger: logger)
         }
 
         /// An absolute root (relative ones are taken from the working directory), without a trailing slash.

@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -11,7 +13,7 @@ import NIOHTTP1
 /// ```
 /// idle ──head──▶ receiving ──end──▶ responding ──response end──▶ idle (keep-alive)
 ///                   │ 400/413           │                     └──▶ closing (close)
-///                   ▼                   ▼ cut off, channel gone
+///                   ▼                   ▼ cut off (failed, or the client read nothing), channel gone
 ///                closing ◀──────────────┘
 /// ```
 ///
@@ -19,6 +21,13 @@ import NIOHTTP1
 /// to the engine, which answers 404/403 itself. The body is collected up to
 /// `maxpost` and the request dispatched at its end; over `maxpost` the client
 /// gets 413 at once and the connection closes, since the rest of the body is unread.
+///
+/// The engine's answer comes from a worker through `HTTPResponseSink`, one hop
+/// per send, with backpressure: the connection's `HTTPWriteWindow` counts the
+/// body bytes handed over and not yet written to the socket, and a worker finding
+/// more than the window waits. The front reports each body write's completion
+/// and the channel's close to the window; a worker that waited `writeTimeout` for
+/// a client that read nothing has the front cut the response off (`cutOff`).
 public final class HTTPFront: ChannelInboundHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
@@ -58,6 +67,8 @@ public final class HTTPFront: ChannelInboundHandler {
     /// The client shut its sending side: no further request can come.
     private var inputClosed = false
     private var context: ChannelHandlerContext?
+    /// The bytes the connection's sinks handed over and the loop has not written yet.
+    private let window = HTTPWriteWindow()
     private var addresses = HTTPConnectionAddresses(remoteAddress: "", remotePort: "", serverAddress: "", serverPort: "")
 
     init(settings: Settings, submit: @escaping @Sendable (Request) -> Bool) {
@@ -82,6 +93,7 @@ public final class HTTPFront: ChannelInboundHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         if case .responding(let exchange) = state { exchange.request?.abort() }
         state = .closing
+        window.close()  // no worker may wait for a channel that is gone
         context.fireChannelInactive()
     }
 
@@ -177,7 +189,9 @@ public final class HTTPFront: ChannelInboundHandler {
             headers: head.headers.map { ($0.name, $0.value) }, bodyLength: receiving.bodyLength, addresses: addresses,
             documentRoot: settings.documentRoot)
         sequence += 1
-        let sink = HTTPResponseSink(front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence)
+        let sink = HTTPResponseSink(
+            front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence, window: window,
+            writeTimeout: settings.writeTimeout)
         let request = Request(
             parameters: parameters, body: receiving.body ?? context.channel.allocator.buffer(capacity: 0), sink: sink)
         state = .responding(Exchange(
@@ -204,8 +218,12 @@ public final class HTTPFront: ChannelInboundHandler {
     ///
     /// A `.failed` end after a head sent by an earlier call means the response was cut off:
     /// the connection closes without the final chunk, so the client can tell.
-    func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?, sequence: UInt64) {
-        guard case .responding(var exchange) = state, exchange.sequence == sequence, let context else { return }
+    ///
+    /// - Returns: the write of the body, which completes once its bytes are in the socket
+    ///   (or failed); nil when the body was not written (none, a HEAD request, a late send).
+    @discardableResult
+    func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?, sequence: UInt64) -> EventLoopFuture<Void>? {
+        guard case .responding(var exchange) = state, exchange.sequence == sequence, let context else { return nil }
         var headSentNow = false
         if let head, !exchange.headSent {
             let responseHead = makeResponseHead(head, exchange: &exchange)
@@ -213,20 +231,23 @@ public final class HTTPFront: ChannelInboundHandler {
             exchange.headSent = true
             headSentNow = true
         }
+        var bodyWritten: EventLoopFuture<Void>?
         if let body, exchange.headSent, body.readableBytes > 0, !exchange.isHeadRequest {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: promise)
+            bodyWritten = promise.futureResult
         }
         guard let end else {
             state = .responding(exchange)
             context.flush()
-            return
+            return bodyWritten
         }
         if !exchange.headSent || (end == .failed && !headSentNow) {
             // Cut off (or, against the seam's contract, ended without a head): nothing more can be said.
             state = .closing
             context.flush()
             context.close(promise: nil)
-            return
+            return bodyWritten
         }
         // Set first: writing `.end` lets HTTPServerPipelineHandler deliver the next pipelined request at once.
         let keepOpen = exchange.keepAlive && !inputClosed
@@ -237,6 +258,26 @@ public final class HTTPFront: ChannelInboundHandler {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
+        return bodyWritten
+    }
+
+    /// A worker's send waited `timeout` (`writeTimeout`) for the client to read and it
+    /// read nothing: the request is aborted (its handler stops at its next output, its
+    /// worker is freed, its state kept) and the connection closes without the final
+    /// chunk. Logged once, here: the window answers `.timedOut` to one send only.
+    func cutOff(sequence: UInt64, readNothingFor timeout: Duration) {
+        guard let context else { return }
+        if case .responding(let exchange) = state, exchange.sequence == sequence, let request = exchange.request {
+            request.abort()
+            settings.logger.warning(
+                "HTTP client read nothing for \(String(format: "%g", timeout / .seconds(1))) s; response cut off",
+                metadata: [
+                    "client": "\(addresses.remoteAddress):\(addresses.remotePort)",
+                    "script": "\(request.parameters["SCRIPT_NAME"] ?? "")",
+                ])
+        }
+        state = .closing
+        context.close(promise: nil)
     }
 
     /// The NIO head for the engine's `ResponseHead`; decides whether the connection stays open.

@@ -134,7 +134,7 @@ public final class Server: Sendable {
             }
             return Listener(address: address, socket: .workers(listener, port: boundPort), socketFile: nil)
         case .http(let host, let port):
-            let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port)
+            let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger)
             let submit: @Sendable (Request) -> Bool = { [loop] in loop.submit($0) }
             let bootstrap = makeBootstrap { channel in
                 try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)

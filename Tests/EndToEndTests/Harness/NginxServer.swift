@@ -123,7 +123,7 @@ final class NginxServer {
                 fastcgi_temp_path \(prefix)/fastcgi;
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
-                client_max_body_size 32m;
+                client_max_body_size 128m;
                 default_type text/plain;
             \(upstream)
                 server {

@@ -3,16 +3,18 @@ import LuaFCGI
 import NIOCore
 
 /// A luafcgid server running in-process on a unix socket in a temporary directory.
-final class ServerHarness {
+/// Used by one test at a time; the server it holds is thread-safe.
+final class ServerHarness: @unchecked Sendable {
     let directory: ScriptDirectory
     let socketPath: String
     let server: Server
 
     /// Runs `body` against a server with `settings`, and stops the server whatever `body` does.
+    /// The server logs to `logger`, by default nowhere.
     static func run(
-        _ settings: [String: ConfigurationValue] = [:], _ body: (ServerHarness) async throws -> Void
+        _ settings: [String: ConfigurationValue] = [:], logger: Logger? = nil, _ body: (ServerHarness) async throws -> Void
     ) async throws {
-        let harness = try await start(settings)
+        let harness = try await start(settings, logger: logger)
         do {
             try await body(harness)
         } catch {
@@ -22,21 +24,30 @@ final class ServerHarness {
         await harness.stop()
     }
 
-    /// Starts a server with `settings` (listen is set to the harness's socket).
-    static func start(_ settings: [String: ConfigurationValue] = [:]) async throws -> ServerHarness {
-        let harness = try ServerHarness(settings)
+    /// `run`, with `body` on a thread of its own: for tests that block on sockets for a
+    /// while, which must not hold one of Swift concurrency's few threads (`onThread`).
+    static func runOnThread(
+        _ settings: [String: ConfigurationValue] = [:], _ body: @escaping @Sendable (ServerHarness) throws -> Void
+    ) async throws {
+        try await run(settings) { harness in try await onThread { try body(harness) } }
+    }
+
+    /// Starts a server with `settings` (listen is set to the harness's socket unless `settings` sets it).
+    static func start(_ settings: [String: ConfigurationValue] = [:], logger: Logger? = nil) async throws -> ServerHarness {
+        let harness = try ServerHarness(settings, logger: logger)
         try await harness.server.start()
         return harness
     }
 
-    private init(_ settings: [String: ConfigurationValue]) throws {
+    private init(_ settings: [String: ConfigurationValue], logger: Logger?) throws {
         directory = try ScriptDirectory()
         socketPath = directory.path + "/luafcgid.sock"
         var values: [String: ConfigurationValue] = ["workers": .integer(2), "listen": .string(socketPath)]
         values.merge(settings) { $1 }
+        // The HTTP listener, when a test adds one, serves the harness directory.
         server = Server(
-            configuration: try Configuration(scriptValues: values),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            configuration: try Configuration(scriptValues: values, overrides: .init(root: directory.path)),
+            logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     func stop() async {
