@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The worker threads and everything they wait on: the shared epoll with its
 /// registrations and wake-ups, and the bounded FIFO of requests waiting for a
@@ -28,6 +29,8 @@ final class WorkerLoop: @unchecked Sendable {
     private var queue = CircularBuffer<Request>()
     /// Guarded by `lock`.
     private var stopping = false
+    /// `stopping`, for readers that take no lock.
+    private let stoppingFlag = Atomic<Bool>(false)
     /// Every registered source by its epoll token; guarded by `lock`. An event's token
     /// is looked up here, so an event that raced with `unregister` finds nothing.
     private var sources: [Epoll.Token: any PollSource] = [:]
@@ -107,8 +110,9 @@ final class WorkerLoop: @unchecked Sendable {
     }
 
     /// Whether `stop` was called: connections close instead of waiting for more requests.
+    /// Read without the lock: connections ask it on every re-arm.
     var isStopping: Bool {
-        lock.withLock { stopping }
+        stoppingFlag.load(ordering: .acquiring)
     }
 
     /// Requests a front has just read: the calling worker runs the first itself
@@ -189,7 +193,10 @@ final class WorkerLoop: @unchecked Sendable {
     /// then closes the sources still registered (idle connections). Returns false if some
     /// workers were still busy when the time ran out (their sources are left open then).
     func stop(timeout: Duration) -> Bool {
-        lock.withLock { stopping = true }
+        lock.withLock {
+            stopping = true
+            stoppingFlag.store(true, ordering: .releasing)
+        }
         stopped.raise()
         wakeOverflowReader()
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
