@@ -28,11 +28,12 @@ public enum ResponseEnd: Sendable, Hashable {
 }
 
 /// Where a request's response goes: the seam between the engine (worker
-/// threads) and a front (FastCGI or HTTP, on an event loop).
+/// threads) and a front (FastCGI in the worker loop, HTTP on an event loop).
 ///
 /// Called from the worker running the request. The FastCGI sink writes to the
-/// socket right there (the worker owns the connection); the HTTP sink hops to
-/// its event loop once per call. Either way a whole buffered response is one write.
+/// socket right there, under the connection's write lock; the HTTP sink hops to
+/// its event loop once per call. Either way a whole buffered response is one
+/// write, and a streamed one waits (bounded) while the client reads slowly.
 public protocol ResponseSink: Sendable {
     /// Sends, in this order, the head (at most once per response), body bytes, and the end.
     func send(head: ResponseHead?, body: ByteBuffer?, end: ResponseEnd?)

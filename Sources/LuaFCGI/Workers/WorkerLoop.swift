@@ -265,8 +265,9 @@ final class WorkerLoop: @unchecked Sendable {
         overflowWanted.unlock(withValue: true)
     }
 
-    /// Parks until a worker finds every other busy (or a listener starves), then takes
-    /// events while no worker is idle, until none was busy for `overflowLinger`.
+    /// Parks until a worker finds every other busy (or a listener starves); then looks every
+    /// `overflowPollMilliseconds` and takes events while no worker became idle since the
+    /// last look, until the workers were not all busy for `overflowLinger`.
     private func readOverflow() {
         while true {
             if lock.withLock({ starved.isEmpty }) {
