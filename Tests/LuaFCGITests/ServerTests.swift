@@ -77,7 +77,7 @@ import Testing
     /// A declared body over maxpost is refused before the script runs; one that only
     /// turns out too large ends the script's read instead (StreamingTests).
     @Test func aDeclaredBodyOverMaxpostIs413WithoutRunningTheScript() async throws {
-        try await ServerHarness.run(["maxpost": .integer(100)]) { harness in
+        try await ServerHarness.runOnThread(["maxpost": .integer(100)]) { harness in
             let marker = harness.directory.path + "/ran"
             try harness.write("post.lua", "function main(env, con) io.open('\(marker)', 'w'):close() con:puts('ran') end")
             let client = try harness.connect()
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func getValuesAnswersTheRealLimits() async throws {
-        try await ServerHarness.run(["workers": .integer(3), "queue": .integer(10)]) { harness in
+        try await ServerHarness.runOnThread(["workers": .integer(3), "queue": .integer(10)]) { harness in
             let client = try harness.connect()
             var content = ByteBuffer()
             for name in ["FCGI_MAX_CONNS", "FCGI_MAX_REQS", "FCGI_MPXS_CONNS"] { content.writeFastCGINameValuePair(name: name, value: "") }
@@ -156,7 +156,7 @@ import Testing
     /// points once the handler has run a while: an ABORT read there answers
     /// END_REQUEST (appStatus 1), stops the handler and keeps its state.
     @Test func anAbortedRequestIsStoppedAtItsNextOutput() async throws {
-        try await ServerHarness.run(["clones": .integer(1)]) { harness in
+        try await ServerHarness.runOnThread(["clones": .integer(1)]) { harness in
             let (started, release, after) = (harness.directory.path + "/started", harness.directory.path + "/release", harness.directory.path + "/after")
             try harness.write("slow.lua", Self.slowScript(started: started, release: release, after: after))
             let client = try harness.connect()
@@ -175,7 +175,7 @@ import Testing
 
     /// A client that closes the connection while its handler runs stops the handler at its next output.
     @Test func aClosedConnectionStopsTheHandlerAtItsNextOutput() async throws {
-        try await ServerHarness.run(["clones": .integer(1)]) { harness in
+        try await ServerHarness.runOnThread(["clones": .integer(1)]) { harness in
             let (started, release, after) = (harness.directory.path + "/started", harness.directory.path + "/release", harness.directory.path + "/after")
             try harness.write("slow.lua", Self.slowScript(started: started, release: release, after: after))
             do {
@@ -195,7 +195,7 @@ import Testing
     /// Workers serve connections themselves; a worker busy with one leaves the
     /// other connections, idle kept ones included, to the other workers.
     @Test func aSlowRequestHoldsUpNoOtherConnection() async throws {
-        try await ServerHarness.run(["workers": .integer(2)]) { harness in
+        try await ServerHarness.runOnThread(["workers": .integer(2)]) { harness in
             let release = harness.directory.path + "/release"
             let started = harness.directory.path + "/started"
             try harness.write("slow.lua", """
@@ -259,7 +259,7 @@ import Testing
     }
 
     @Test func socketModeIsApplied() async throws {
-        try await ServerHarness.run(["socketmode": .string("0600")]) { harness in
+        try await ServerHarness.runOnThread(["socketmode": .string("0600")]) { harness in
             let attributes = try FileManager.default.attributesOfItem(atPath: harness.socketPath)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
         }

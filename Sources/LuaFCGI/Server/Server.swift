@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FastCGI
+import Foundation
 import Logging
 import NIOCore
 import NIOConcurrencyHelpers
@@ -99,7 +100,12 @@ public final class Server: Sendable {
             if let file = listener.socketFile { UnixSocketFile.remove(file) }
         }
         let grace = Duration.milliseconds(Int64(max(configuration.watchdogSeconds, 1) * 1000))
-        if !loop.stop(timeout: grace) {
+        // Waiting for the workers blocks: on a thread of its own, not on the caller's executor.
+        let loop = self.loop
+        let drained = await withCheckedContinuation { finished in
+            Thread { finished.resume(returning: loop.stop(timeout: grace)) }.start()
+        }
+        if !drained {
             logger.warning("requests still running after \(grace); stopping anyway")
         }
         housekeeper.stop()

@@ -60,6 +60,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     static let bufferedBodyLimit = 1 << 20
     /// Bytes asked of each `read`: a whole hello-sized request and then some.
     private static let readChunk = 16_384
+    /// poll(2)'s POLLRDHUP (the peer closed its side), which Glibc's module leaves out (it needs _GNU_SOURCE).
+    private static let peerClosed: Int16 = 0x2000
     /// How often a running handler's connection is looked at for an ABORT or a close.
     static let clientCheckInterval = Duration.milliseconds(50)
 
@@ -196,7 +198,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     }
 
     /// Waits until the socket is readable or `wake` is raised, or `deadline` passes.
-    /// While the connection is paused only `wake` counts (the socket holds other requests' bodies).
+    /// While the connection is paused the socket holds other requests' bodies: then only
+    /// its close counts (the peer left: the connection is over).
     func waitForInput(or wake: WakeSignal, until deadline: ContinuousClock.Instant) {
         let watchSocket: Bool? = lock.withLock {
             guard !over else { return nil }
@@ -209,9 +212,10 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         let milliseconds = Int32(clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
         var descriptors = [
             pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: watchSocket ? descriptor : -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: descriptor, events: watchSocket ? Int16(POLLIN) | Self.peerClosed : Self.peerClosed, revents: 0),
         ]
         _ = poll(&descriptors, 2, min(milliseconds, 1000))
+        if !watchSocket, descriptors[1].revents & (Self.peerClosed | Int16(POLLHUP | POLLERR)) != 0 { finish(because: nil) }
     }
 
     /// A handler took `count` body bytes (or its request ended with them unread):
@@ -229,10 +233,15 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         watchAgain()
     }
 
-    /// Reads until the socket has nothing more for now. A read that fills less
-    /// than it asked for is taken as the end of what is there: if more comes, the
-    /// re-armed socket reports it at once.
+    /// Decodes what is left from before, then reads until the socket has nothing more
+    /// for now. A read that fills less than it asked for is taken as the end of what is
+    /// there: if more comes, the re-armed socket reports it at once.
     private func readAvailable(into started: inout [Started]) {
+        // Records read before a pause are decoded first: no new byte may come to wake them.
+        if input.readableBytes > 0 {
+            decodeRecords(into: &started)
+            if lock.withLock({ paused || over }) { return }
+        }
         while true {
             var count = 0
             input.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.readChunk) { space in
