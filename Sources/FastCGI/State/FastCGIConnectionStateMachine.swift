@@ -11,10 +11,11 @@ import NIOCore
 /// - Requests are multiplexed: any number of IDs may be active at once
 ///   (`FCGI_MPXS_CONNS` = 1), up to `maxRequestsPerConnection`.
 /// - A request is active from its BEGIN_REQUEST until the application ends it or
-///   the web server aborts it; one the application ends before its STDIN ended stays
-///   active until it does, and its END_REQUEST goes out then. Records and outbound parts for IDs that are not
-///   active are ignored (§3.3), which covers stray STDIN after an abort and output
-///   from an application still running an aborted request.
+///   the web server aborts it; one the application ends before its STDIN ended
+///   stays active until it does, and its END_REQUEST goes out then. Records and
+///   outbound parts for IDs that are not active are ignored (§3.3), which covers
+///   stray STDIN after an abort and output from an application still running an
+///   aborted request.
 /// - Without `FCGI_KEEP_CONN` the connection closes after that request's
 ///   END_REQUEST (§5.1); from then on, and after any protocol error, the state
 ///   machine ignores input and drops output until ``channelInactive()``.
@@ -333,6 +334,7 @@ public struct FastCGIConnectionStateMachine: Sendable {
 
     /// The application finished the request: the empty STDOUT record closes the
     /// stream and END_REQUEST reports `appStatus` (§5.3, §5.5).
+    ///
     /// A request answered before its STDIN ended (an early 413, a handler that did not
     /// read the whole body) stays active until it does: the rest of its STDIN is read and
     /// dropped, and only then do the empty STDOUT and END_REQUEST go out. A web server

@@ -24,7 +24,7 @@ final class RequestRunner: Sendable {
 
     func run(_ request: Request) {
         guard !request.isAborted else { return }
-        let path = request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+        let path = Self.path(of: request)
         if let watchdog, ContinuousClock.now - request.arrival > watchdog {
             logger.warning("503: \(path ?? "a request") waited longer than watchdog = \(configuration.watchdogSeconds) s for a worker")
             ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
@@ -42,9 +42,14 @@ final class RequestRunner: Sendable {
         }
     }
 
+    /// The request path an error page and the log show.
+    private static func path(of request: Request) -> String? {
+        request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+    }
+
     /// Answers 503 for a request that found the queue full (or the server stopping).
     func refuse(_ request: Request) {
-        let path = request.parameters["SCRIPT_NAME"] ?? request.parameters["DOCUMENT_URI"]
+        let path = Self.path(of: request)
         logger.warning("503: \(path ?? "a request"): every worker busy and the queue full (queue = \(configuration.queue))")
         ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
     }

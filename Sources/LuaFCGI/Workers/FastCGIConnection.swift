@@ -191,10 +191,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// True when it read something (the body may have grown).
     func readForWaitingHandler() -> Bool {
         let before = lock.withLock { buffered }
-        let started = read()
-        loop.dispatch(started.map(\.request), mayRun: false)
-        watchAgain()
-        return !started.isEmpty || lock.withLock { buffered } != before
+        let started = readAside()
+        return started > 0 || lock.withLock { buffered } != before
     }
 
     /// Waits until the socket is readable or `wake` is raised, or `deadline` passes.
@@ -228,9 +226,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
             return true
         }
         guard resume else { return }
-        let started = read()
-        loop.dispatch(started.map(\.request), mayRun: false)
-        watchAgain()
+        readAside()
     }
 
     /// Decodes what is left from before, then reads until the socket has nothing more
@@ -351,9 +347,18 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         let now = ContinuousClock.now
         guard now >= stream.nextClientCheck else { return }
         stream.nextClientCheck = now + Self.clientCheckInterval
+        readAside()
+    }
+
+    /// Reads on a thread busy with a request of its own (a handler waiting for its body or
+    /// looking at its client, or one that consumed body bytes): what it completes goes to
+    /// the queue, then the socket is watched again. Returns how many requests it completed.
+    @discardableResult
+    private func readAside() -> Int {
         let started = read()
         loop.dispatch(started.map(\.request), mayRun: false)
         watchAgain()
+        return started.count
     }
 
     // MARK: Writing (from the worker running the request)
