@@ -6,8 +6,10 @@ public enum LuaError: Error, Hashable, CustomStringConvertible, Sendable {
     case file(message: String)
     /// Running Lua code raised an error; `message` is the error value as text, `traceback` where it came from.
     case runtime(message: String, traceback: String)
-    /// An allocation failed, or the state's memory cap was passed.
+    /// An allocation failed, or the state's memory cap was reached.
     case memory
+    /// The state's deadline passed and its code was stopped; `traceback` is where it was.
+    case timeout(traceback: String)
     /// `os.exit` (as replaced by `replaceOSExit`) ended the running code: not a failure.
     case exited
     /// The state could not be created at all.
@@ -18,6 +20,7 @@ public enum LuaError: Error, Hashable, CustomStringConvertible, Sendable {
         case .syntax(let message), .file(let message): return "Lua: \(message)"
         case .runtime(let message, _): return "Lua: \(message)"
         case .memory: return "Lua: not enough memory"
+        case .timeout: return "Lua: stopped by the watchdog"
         case .exited: return "Lua: os.exit called"
         case .stateCreation: return "Lua: cannot create a state"
         }
@@ -27,6 +30,7 @@ public enum LuaError: Error, Hashable, CustomStringConvertible, Sendable {
     public var details: String {
         switch self {
         case .runtime(let message, let traceback) where !traceback.isEmpty: return "\(message)\n\(traceback)"
+        case .timeout(let traceback) where !traceback.isEmpty: return "\(description)\n\(traceback)"
         default: return description
         }
     }

@@ -42,28 +42,36 @@ extension LuaState {
     ///
     /// Stack: [f, args…] → [results…]; on failure [f, args…] → [] and the error is thrown.
     /// Lua code may allocate up to the memory limit only while it runs here.
+    /// A state whose code was stopped by its limits throws `.timeout` or
+    /// `.memory` whatever the code did with the error, and is spent from then on.
     public func call(arguments: Int32, results: Int32) throws(LuaError) {
         reserve(results > arguments ? results - arguments + 1 : 1)
-        let outer = allocationState.pointee.swiftActive
-        allocationState.pointee.swiftActive = 0
+        let base = top - arguments - 1
+        let outer = limits.pointee.swiftActive
+        limits.pointee.swiftActive = 0
         let status = clua_pcall_traceback(pointer, arguments, results)
-        allocationState.pointee.swiftActive = outer
+        limits.pointee.swiftActive = outer
+        if status == LUA_ERRMEM { limits.pointee.exceeded = 1 }
+        if limits.pointee.stopped == CLUA_STOPPED_TIME {
+            let traceback = status == LUA_OK ? "" : Self.splitTraceback(string(at: -1) ?? "").traceback
+            top = base
+            throw .timeout(traceback: traceback)
+        }
+        if limits.pointee.stopped == CLUA_STOPPED_MEMORY || limits.pointee.exceeded != 0 {
+            top = base
+            throw .memory
+        }
         guard status != LUA_OK else { return }
         defer { pop() }
-        if status == LUA_ERRMEM { throw .memory }
         if clua_is_exit_token(pointer, -1) != 0 { throw .exited }
-        let text = string(at: -1) ?? "(error object is not a string)"
-        throw Self.splitTraceback(text)
+        let (message, traceback) = Self.splitTraceback(string(at: -1) ?? "(error object is not a string)")
+        throw .runtime(message: message, traceback: traceback)
     }
 
     /// `luaL_traceback` output is "message\nstack traceback:\n\t…"; keep the parts apart.
-    private static func splitTraceback(_ text: String) -> LuaError {
-        guard let range = text.firstRange(of: "\nstack traceback:") else {
-            return .runtime(message: text, traceback: "")
-        }
-        return .runtime(
-            message: String(text[..<range.lowerBound]),
-            traceback: String(text[text.index(after: range.lowerBound)...]))
+    private static func splitTraceback(_ text: String) -> (message: String, traceback: String) {
+        guard let range = text.firstRange(of: "\nstack traceback:") else { return (text, "") }
+        return (String(text[..<range.lowerBound]), String(text[text.index(after: range.lowerBound)...]))
     }
 
     /// Runs `source` as a chunk with no arguments and no results.

@@ -129,6 +129,11 @@ extension LuaState {
     }
 
     // MARK: Tables (raw access: no metamethods can run)
+    //
+    // Lua's raw functions do not check that their target is a table (a failed
+    // API check is undefined behaviour). A script can put anything where Swift
+    // expects a table, e.g. `debug.getregistry()[2] = 0` for the globals, so
+    // reads from a non-table give nil and writes to one are dropped.
 
     /// Pushes a new table with room for `arrayCount` array and `recordCount` hash entries.
     public func newTable(arrayCount: Int32 = 0, recordCount: Int32 = 0) {
@@ -139,6 +144,7 @@ extension LuaState {
     /// `t[key] = v` for the table at `table` and the value on top, which is popped.
     public func rawSet(table: Int32, key: String) {
         let table = lua_absindex(pointer, table)
+        guard lua_type(pointer, table) == LUA_TTABLE else { return pop() }
         push(key)
         lua_rotate(pointer, -2, 1)
         lua_rawset(pointer, table)
@@ -146,6 +152,7 @@ extension LuaState {
 
     /// `t[index] = v` for the table at `table` and the value on top, which is popped.
     public func rawSet(table: Int32, index: Int) {
+        guard lua_type(pointer, table) == LUA_TTABLE else { return pop() }
         lua_rawseti(pointer, table, lua_Integer(index))
     }
 
@@ -153,6 +160,10 @@ extension LuaState {
     @discardableResult
     public func rawGet(table: Int32, key: String) -> LuaType {
         let table = lua_absindex(pointer, table)
+        guard lua_type(pointer, table) == LUA_TTABLE else {
+            pushNil()
+            return .nil
+        }
         push(key)
         return LuaType(rawValue: lua_rawget(pointer, table)) ?? .none
     }
@@ -160,6 +171,10 @@ extension LuaState {
     /// Pushes `t[index]` of the table at `table`; returns its type.
     @discardableResult
     public func rawGet(table: Int32, index: Int) -> LuaType {
+        guard lua_type(pointer, table) == LUA_TTABLE else {
+            pushNil()
+            return .nil
+        }
         reserve(1)
         return LuaType(rawValue: lua_rawgeti(pointer, table, lua_Integer(index))) ?? .none
     }
@@ -175,6 +190,7 @@ extension LuaState {
     /// Stack: unchanged afterwards, also when `body` throws.
     public func forEachPair(inTable index: Int32, _ body: () throws -> Bool) rethrows {
         let table = lua_absindex(pointer, index)
+        guard lua_type(pointer, table) == LUA_TTABLE else { return }
         reserve(2)
         lua_pushnil(pointer)
         while lua_next(pointer, table) != 0 {
@@ -246,6 +262,7 @@ extension LuaState {
 extension LuaState {
     /// `t[k] = v` for the table at `table`, with the key below the value on top; both are popped.
     public func rawSet(table: Int32) {
+        guard lua_type(pointer, table) == LUA_TTABLE else { return pop(2) }
         lua_rawset(pointer, table)
     }
 }

@@ -1,6 +1,8 @@
 import CLua
 
-/// Full userdata and named metatables (`luaL_newmetatable` and friends), without raising.
+/// Full userdata and named metatables (`luaL_newmetatable` and friends), without
+/// raising and without metamethods: the registry is raw-accessed, since a script
+/// can reach it (`debug.getregistry`) and give it a raising `__index`.
 extension LuaState {
     /// Pushes the metatable registered as `name`, creating it (with `__name`) if new.
     /// Returns true when it was created, so the caller fills it in.
@@ -9,7 +11,7 @@ extension LuaState {
     @discardableResult
     public func pushMetatable(named name: String) -> Bool {
         reserve(2)
-        return luaL_newmetatable(pointer, name) != 0
+        return clua_newmetatable_raw(pointer, name) != 0
     }
 
     /// Pushes a new full userdata of `size` bytes and returns its memory.
@@ -28,6 +30,6 @@ extension LuaState {
     /// The memory of the userdata at `index` if its metatable is the one named `name`, else nil.
     public func userdata(at index: Int32, metatable name: String) -> UnsafeMutableRawPointer? {
         reserve(2)
-        return luaL_testudata(pointer, index, name)
+        return clua_testudata_raw(pointer, index, name)
     }
 }

@@ -1,43 +1,73 @@
 import CLua
 
-/// One Lua universe: a `lua_State` with its own counting allocator.
+/// One Lua universe: a `lua_State` with its own counting allocator, and
+/// optionally limits on what its Lua code may use: a memory cap and a deadline.
 ///
 /// Not `Sendable`: a state is used by one thread at a time, which the owner
 /// (the engine's pool) guarantees by leasing it. Stack-level methods mirror the
 /// C API and say what they push or pop; none of them raises a Lua error into
 /// Swift: allocations made while Swift drives the state never fail (see
-/// `clua_Allocation`), and only `call` runs Lua code, in protected mode.
+/// `clua_Limits`), and only `call` runs Lua code, in protected mode.
+///
+/// A state with limits stops its Lua code when the deadline passes or the cap
+/// is reached for good, in a way a script's `pcall` cannot catch; `call` then
+/// throws `.timeout` or `.memory`, and the state is spent: its owner must close
+/// it (`isSpent`).
 public final class LuaState {
     /// The raw `lua_State *` to work on, for code that talks to the C API directly:
     /// inside a Swift function called from Lua, the thread (coroutine) that called
     /// it; otherwise the main thread. Every stack method of the wrapper uses it.
-    public var pointer: OpaquePointer { allocationState.pointee.running ?? mainThread }
+    public var pointer: OpaquePointer { limits.pointee.running ?? mainThread }
     /// The state's main thread (`lua_newstate`), which owns the state.
     public let mainThread: OpaquePointer
-    /// The allocator's bookkeeping; `internal` so `call` can let Lua code hit the limit.
-    let allocationState: UnsafeMutablePointer<clua_Allocation>
+    /// The allocator's and the hook's bookkeeping; `internal` so `call` can let Lua code hit the limits.
+    let limits: UnsafeMutablePointer<clua_Limits>
+    /// Whether the limits' hook is installed.
+    private let isLimited: Bool
 
     /// Anything the owner wants to find again from a Swift function called by
     /// Lua (see `LuaState.current(_:)`), e.g. the request being served.
     public var context: AnyObject?
 
-    /// A new empty state. `memoryLimit` (bytes, 0 = none) caps what Lua code may allocate.
-    public init(memoryLimit: Int = 0) throws(LuaError) {
-        allocationState = .allocate(capacity: 1)
-        allocationState.initialize(to: clua_Allocation(used: 0, limit: 0, swiftActive: 1, exceeded: 0, running: nil))
-        guard let state = clua_newstate(allocationState) else {
-            allocationState.deallocate()
+    /// A new empty state.
+    ///
+    /// - Parameters:
+    ///   - memoryLimit: bytes (0 = none) that the state may hold while Lua code
+    ///     runs; allocations past it fail, and one that fails even after a full
+    ///     collection stops the code for good.
+    ///   - timeLimited: whether `setDeadline(after:)` will be used. Either limit
+    ///     installs a count hook, which costs Lua code a check per instruction
+    ///     (see `clua_limits_hook`) and replaces `debug.sethook`, which could remove it.
+    public init(memoryLimit: Int = 0, timeLimited: Bool = false) throws(LuaError) {
+        limits = .allocate(capacity: 1)
+        limits.initialize(
+            to: clua_Limits(
+                used: 0, limit: 0, swiftActive: 1, refused: 0, exceeded: 0, running: nil, deadline: 0,
+                stopped: CLUA_RUNNING))
+        guard let state = clua_newstate(limits) else {
+            limits.deallocate()
             throw .stateCreation
         }
         mainThread = state
-        allocationState.pointee.limit = memoryLimit > 0 ? Int(memoryLimit) : 0
+        limits.pointee.limit = memoryLimit > 0 ? Int(memoryLimit) : 0
+        isLimited = memoryLimit > 0 || timeLimited
+        if isLimited { clua_install_limits_hook(state) }
         clua_getextraspace(state).storeBytes(
             of: Unmanaged.passUnretained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
     }
 
+    /// Closing runs the state's `__gc` finalizers, which are Lua code: they run
+    /// under the memory cap. (Not under the deadline: Lua turns hooks off while a
+    /// finalizer runs, so a finalizer that never returns holds the thread.)
     deinit {
+        let reachedCap = limits.pointee.exceeded != 0
+        limits.pointee.swiftActive = 0
         lua_close(mainThread)
-        allocationState.deallocate()
+        limits.deallocate()
+        // A state that reached its cap may have left the C heap grown by up to
+        // the cap in freed pages; give them back, so that runaway scripts do not
+        // ratchet the process's RSS up.
+        if reachedCap { clua_trim_heap() }
     }
 
     /// The wrapper that owns `L`, for Swift functions called from Lua.
@@ -54,13 +84,34 @@ public final class LuaState {
     public func openStandardLibraries() {
         reserve(8)
         luaL_openlibs(pointer)
+        if isLimited { clua_install_limits_hook(pointer) }
     }
 
     /// Bytes the state has allocated and not freed.
-    public var memoryInUse: Int { Int(allocationState.pointee.used) }
+    public var memoryInUse: Int { Int(limits.pointee.used) }
 
-    /// Whether an allocation ever went past the memory limit; such a state should not be reused.
-    public var exceededMemoryLimit: Bool { allocationState.pointee.exceeded != 0 }
+    /// Whether the state reached its memory cap for good: an allocation failed
+    /// even after a full collection.
+    public var reachedMemoryLimit: Bool { limits.pointee.exceeded != 0 }
+
+    /// Whether its Lua code was stopped (deadline or memory cap) or it reached
+    /// its memory cap: such a state must not be used again.
+    public var isSpent: Bool {
+        limits.pointee.stopped != CLUA_RUNNING || limits.pointee.exceeded != 0
+    }
+
+    /// Lua code that runs `duration` from now or later is stopped and its `call`
+    /// throws `.timeout`; nil clears the deadline. Needs `timeLimited`.
+    public func setDeadline(after duration: Duration?) {
+        guard let duration else {
+            limits.pointee.deadline = 0
+            return
+        }
+        precondition(isLimited, "Lua: a deadline needs a state created with timeLimited")
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = max(1, UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000))
+        clua_set_deadline(limits, nanoseconds)
+    }
 
     /// Runs a full garbage collection cycle.
     public func collectGarbage() {

@@ -11,21 +11,21 @@ final class RequestRunner: Sendable {
     private let resolver: ScriptResolver
     private let logger: Logger
     private let generations = Atomic<UInt64>(0)
-    /// The longest a request may wait for a worker; nil with `watchdog = 0`.
-    private let watchdog: Duration?
+    /// `watchdog` is also the longest a request may wait for a worker.
+    private let limits: ScriptLimits
 
     init(configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger) {
         self.configuration = configuration
         self.pool = pool
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
         self.logger = logger
-        self.watchdog = configuration.watchdogSeconds > 0 ? .milliseconds(Int64(configuration.watchdogSeconds * 1000)) : nil
+        self.limits = ScriptLimits(configuration: configuration)
     }
 
     func run(_ request: Request) {
         guard !request.isAborted else { return }
         let path = Self.path(of: request)
-        if let watchdog, ContinuousClock.now - request.arrival > watchdog {
+        if let watchdog = limits.watchdog, ContinuousClock.now - request.arrival > watchdog {
             logger.warning("503: \(path ?? "a request") waited longer than watchdog = \(configuration.watchdogSeconds) s for a worker")
             ErrorPage.send(.serviceUnavailable, path: path, configuration: configuration, sink: request.sink)
             return
@@ -60,12 +60,14 @@ final class RequestRunner: Sendable {
             return
         }
         lease.dropped.removeAll()  // closes states the pool let go of, outside its lock
+        // The watchdog counts from here: the chunk of a new state and the handler share it.
+        let deadline = limits.watchdog.map { ContinuousClock.now + $0 }
         let state: ScriptState
         if let leased = lease.state {
             state = leased
         } else {
             do {
-                let created = try ScriptState(script: script, signature: signature)
+                let created = try ScriptState(script: script, signature: signature, limits: limits, deadline: deadline)
                 pool.attach(created, to: &lease)
                 state = created
             } catch {
@@ -78,11 +80,11 @@ final class RequestRunner: Sendable {
         let generation = generations.add(1, ordering: .relaxed).newValue
         let context = RequestContext(
             request: request, configuration: configuration, logger: logger, script: script, generation: generation)
-        let outcome = state.handle(request, handler: configuration.handler, context: context)
+        let outcome = state.handle(request, handler: configuration.handler, context: context, deadline: deadline)
         // The state goes back before the response is sent: Lua is done with it, and the next
-        // request need not wait for the write. It is kept after handler
-        // errors (SPEC §3.5); one past its memory cap never is.
-        pool.release(lease, keep: !state.lua.exceededMemoryLimit)
+        // request need not wait for the write. It is kept after handler errors (SPEC §3.5);
+        // one stopped by a limit, or done with its `maxcount` requests, is closed.
+        pool.release(lease, keep: state.isReusable)
 
         request.sink.checkClient()
         switch outcome {
@@ -116,16 +118,30 @@ final class RequestRunner: Sendable {
         }
     }
 
-    /// Logs a script error and answers 500, with the details on the page only with `showerrors`.
+    /// Logs a script error and answers it: 504 for the watchdog, 500 for anything
+    /// else, with the details on the page only with `showerrors`.
     private func fail(_ request: Request, script: String, path: String?, error: LuaError, while activity: String) {
         log(error, script: script, while: activity, sink: request.sink)
+        let status: ResponseStatus = if case .timeout = error { .gatewayTimeout } else { .internalServerError }
         ErrorPage.send(
-            .internalServerError, path: path, details: configuration.showErrors ? error.details : nil, end: .failed,
+            status, path: path, details: configuration.showErrors ? error.details : nil, end: .failed,
             configuration: configuration, sink: request.sink)
     }
 
     private func log(_ error: LuaError, script: String, while activity: String, sink: any ResponseSink) {
-        let message = "\(script): error while \(activity): \(error.details)"
+        let message: String
+        switch error {
+        case .timeout(let traceback):
+            let seconds = configuration.watchdogSeconds
+            let shown = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+            message = "\(script): stopped by the watchdog while \(activity): it ran \(shown) s (watchdog = \(shown)); "
+                + "the state is closed" + (traceback.isEmpty ? "" : "\n\(traceback)")
+        case .memory:
+            message = "\(script): out of memory while \(activity): the state reached its cap "
+                + "(memory = \(configuration.memoryMiB) MiB); the state is closed"
+        default:
+            message = "\(script): error while \(activity): \(error.details)"
+        }
         logger.error("\(message)")
         sink.sendErrorLog(message)
     }

@@ -25,6 +25,7 @@ public struct ResponseStatus: Hashable, Sendable, CustomStringConvertible {
     public static let payloadTooLarge = ResponseStatus(code: 413)
     public static let internalServerError = ResponseStatus(code: 500)
     public static let serviceUnavailable = ResponseStatus(code: 503)
+    public static let gatewayTimeout = ResponseStatus(code: 504)
 
     /// The standard phrase for `code` (RFC 9110), or "Unknown".
     public static func standardReason(for code: Int) -> String {

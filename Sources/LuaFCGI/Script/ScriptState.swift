@@ -8,11 +8,14 @@ import NIOCore
 /// `package.path`, the files it loads tracked, and `os.exit` ending only the
 /// request; then the script's chunk runs once. Afterwards `handle` calls the
 /// handler for each request, and globals persist between requests. Used by one
-/// worker at a time.
+/// worker at a time. The chunk and each handler call run under `ScriptLimits`.
 final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
     let signature: FileSignature
+    private let limits: ScriptLimits
+    /// Requests handled so far.
+    private(set) var served = 0
     /// Reached by Swift functions called from Lua through `lua.context`.
     private let context = ScriptStateContext()
 
@@ -31,11 +34,20 @@ final class ScriptState: PooledState {
         case aborted
     }
 
-    /// Creates the state and runs the script's chunk; throws a syntax, file or runtime error.
-    init(script: String, signature: FileSignature) throws(LuaError) {
+    /// Whether the state may serve another request: it was not stopped by a
+    /// limit and has not served `maxCount` requests yet.
+    var isReusable: Bool {
+        !lua.isSpent && (limits.maxCount == 0 || served < limits.maxCount)
+    }
+
+    /// Creates the state and runs the script's chunk, which must end before
+    /// `deadline` (nil: no limit); throws a syntax, file or runtime error, or
+    /// `.timeout`/`.memory` when the chunk hit a limit.
+    init(script: String, signature: FileSignature, limits: ScriptLimits, deadline: ContinuousClock.Instant?) throws(LuaError) {
         self.script = script
         self.signature = signature
-        lua = try LuaState()
+        self.limits = limits
+        lua = try LuaState(memoryLimit: limits.memoryBytes, timeLimited: limits.watchdog != nil)
         lua.context = context
         lua.openStandardLibraries()
         lua.replaceOSExit()
@@ -45,6 +57,8 @@ final class ScriptState: PooledState {
         prependToPackagePaths(directory)
         try FileTracking.install(in: lua, scriptDirectory: directory)
         try lua.loadFile(script)
+        lua.setDeadline(after: deadline.map { $0 - .now })
+        defer { lua.setDeadline(after: nil) }
         do {
             try lua.call(arguments: 0, results: 0)
         } catch .exited {
@@ -52,8 +66,12 @@ final class ScriptState: PooledState {
         }
     }
 
-    /// Calls `handler(env, con)` for `request` with `requestContext` reachable from `con`.
-    func handle(_ request: Request, handler: String, context requestContext: RequestContext) -> Outcome {
+    /// Calls `handler(env, con)` for `request` with `requestContext` reachable
+    /// from `con`; its code must end before `deadline` (nil: no limit).
+    func handle(
+        _ request: Request, handler: String, context requestContext: RequestContext, deadline: ContinuousClock.Instant?
+    ) -> Outcome {
+        served += 1
         guard lua.getGlobal(handler) == .function else {
             lua.pop()
             return .missingHandler
@@ -61,7 +79,11 @@ final class ScriptState: PooledState {
         pushEnvironment(request.parameters)
         ConnectionObject.push(in: lua, generation: requestContext.generation)
         context.request = requestContext
-        defer { context.request = nil }
+        lua.setDeadline(after: deadline.map { $0 - .now })
+        defer {
+            context.request = nil
+            lua.setDeadline(after: nil)
+        }
         do {
             try lua.call(arguments: 2, results: 0)
             return .returned
