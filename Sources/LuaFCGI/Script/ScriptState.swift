@@ -31,8 +31,9 @@ final class ScriptState: PooledState {
         case aborted
     }
 
-    /// Creates the state and runs the script's chunk; throws a syntax, file or runtime error.
-    init(script: String, signature: FileSignature) throws(LuaError) {
+    /// Creates the state and runs the script's chunk, compiled from `source`
+    /// (read by the caller: `ScriptSource`); throws a syntax or runtime error.
+    init(script: String, source: ScriptSource, signature: FileSignature) throws(LuaError) {
         self.script = script
         self.signature = signature
         lua = try LuaState()
@@ -44,7 +45,7 @@ final class ScriptState: PooledState {
         let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
         prependToPackagePaths(directory)
         try FileTracking.install(in: lua, scriptDirectory: directory)
-        try lua.loadFile(script)
+        try source.load(into: lua)
         do {
             try lua.call(arguments: 0, results: 0)
         } catch .exited {
