@@ -37,6 +37,29 @@ extension LuaState {
         throw .syntax(message: message)
     }
 
+    /// Which chunks `load(_:chunkName:mode:)` compiles: `luaL_loadbufferx`'s mode.
+    public enum ChunkMode: String, Sendable {
+        case text = "t"
+        case binary = "b"
+        case textOrBinary = "bt"
+    }
+
+    /// Compiles `bytes` — source text, or a precompiled chunk where `mode` allows
+    /// it — and pushes the chunk as a function. The bytes are taken as they are:
+    /// unlike `loadFile`, no BOM or `#` first line is skipped.
+    ///
+    /// Stack: [] → [chunk]; on failure nothing is pushed.
+    public func load(_ bytes: UnsafeRawBufferPointer, chunkName: String, mode: ChunkMode) throws(LuaError) {
+        reserve(1)
+        let status = luaL_loadbufferx(
+            pointer, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count, chunkName, mode.rawValue)
+        guard status != LUA_OK else { return }
+        let message = string(at: -1) ?? "cannot load \(chunkName)"
+        pop()
+        if status == LUA_ERRMEM { throw .memory }
+        throw .syntax(message: message)
+    }
+
     /// Calls the function below `arguments` arguments in protected mode with a
     /// traceback handler, keeping `results` results (`LUA_MULTRET` for all).
     ///

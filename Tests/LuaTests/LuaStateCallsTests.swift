@@ -117,6 +117,42 @@ private let many: LuaFunction = { L in
         #expect(state.top == 0)
     }
 
+    @Test func loadBytesTakesTextAndPrecompiledChunksAsTheModeAllows() throws {
+        let state = try makeState()
+        try state.run("dumped = string.dump(function() return 'dumped' end)", chunkName: "=t")
+        _ = state.getGlobal("dumped")
+        let binary = try #require(state.withStringBytes(at: -1) { Array($0) })
+        state.pop()
+        let text = Array("return 'text'".utf8)
+        for (bytes, mode, result) in [(text, LuaState.ChunkMode.text, "text"), (binary, .binary, "dumped"),
+                                      (text, .textOrBinary, "text"), (binary, .textOrBinary, "dumped")] {
+            try bytes.withUnsafeBytes { try state.load($0, chunkName: "=t", mode: mode) }
+            try state.call(arguments: 0, results: 1)
+            #expect(state.string(at: -1) == result)
+            state.pop()
+        }
+        for (bytes, mode) in [(binary, LuaState.ChunkMode.text), (text, .binary)] {
+            let error = #expect(throws: LuaError.self) {
+                try bytes.withUnsafeBytes { try state.load($0, chunkName: "=t", mode: mode) }
+            }
+            guard case .syntax(let message) = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(message.contains("attempt to load a"), "\(message)")
+        }
+        #expect(state.top == 0)
+    }
+
+    @Test func loadBytesTakesTheBytesAsTheyAreWithTheChunkName() throws {
+        let state = try makeState()
+        let error = #expect(throws: LuaError.self) {
+            try Array("#!/usr/bin/lua\nreturn 1".utf8).withUnsafeBytes { try state.load($0, chunkName: "@page.lua", mode: .text) }
+        }
+        guard case .syntax(let message) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(message.hasPrefix("page.lua:1:"), "\(message)")
+        try state.load(UnsafeRawBufferPointer(start: nil, count: 0), chunkName: "=empty", mode: .text)
+        try state.call(arguments: 0, results: 0)
+        #expect(state.top == 0)
+    }
+
     @Test func loadFileRunsWithPathChunkName() throws {
         let path = try temporaryFile("x = 1\nlocal t = nil\nreturn t.field\n")
         defer { try? FileManager.default.removeItem(atPath: path) }

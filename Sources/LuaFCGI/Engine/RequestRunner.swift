@@ -20,6 +20,7 @@ final class RequestRunner: Sendable {
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
         self.logger = logger
         self.limits = ScriptLimits(configuration: configuration)
+        for warning in resolver.warnings { logger.warning("\(warning)") }
     }
 
     func run(_ request: Request) {
@@ -31,12 +32,8 @@ final class RequestRunner: Sendable {
             return
         }
         switch resolver.resolve(request.parameters) {
-        case .notFound(let reason):
-            logger.info("404: \(reason)")
-            ErrorPage.send(.notFound, path: path, configuration: configuration, sink: request.sink)
-        case .forbidden(let reason):
-            logger.warning("403: \(reason)")
-            ErrorPage.send(.forbidden, path: path, configuration: configuration, sink: request.sink)
+        case .refused(let refusal):
+            send(refusal, for: request, path: path)
         case .script(let script, let signature):
             run(request, script: script, signature: signature, path: path)
         }
@@ -66,8 +63,17 @@ final class RequestRunner: Sendable {
         if let leased = lease.state {
             state = leased
         } else {
+            let source: ScriptSource
             do {
-                let created = try ScriptState(script: script, signature: signature, limits: limits, deadline: deadline)
+                source = try ScriptSource(path: script, sizeLimit: ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB))
+            } catch {
+                pool.release(lease, keep: false)
+                send(error, for: request, path: path)
+                return
+            }
+            do {
+                let created = try ScriptState(
+                    script: script, source: source, signature: signature, limits: limits, deadline: deadline)
                 pool.attach(created, to: &lease)
                 state = created
             } catch {
@@ -116,6 +122,12 @@ final class RequestRunner: Sendable {
                 fail(request, script: script, path: path, error: error, while: "running")
             }
         }
+    }
+
+    /// Answers a request whose script does not run, logged at the refusal's level.
+    private func send(_ refusal: ScriptRefusal, for request: Request, path: String?) {
+        logger.log(level: refusal.logLevel, "\(refusal)")
+        ErrorPage.send(refusal.status, path: path, configuration: configuration, sink: request.sink)
     }
 
     /// Logs a script error and answers it: 504 for the watchdog, 500 for anything

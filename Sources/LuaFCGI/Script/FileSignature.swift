@@ -14,12 +14,17 @@ struct FileSignature: Hashable, Sendable {
     var size: Int64
     var modificationSeconds: Int
     var modificationNanoseconds: Int
-    var isRegularFile: Bool
+    var kind: FileKind
 
     /// The signature of the file at `path` (following symlinks), or nil when it cannot be stat'ed.
     init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
+        self.init(info)
+    }
+
+    /// The signature in what `stat` or `fstat` filled in.
+    init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int64(info.st_size)
@@ -30,6 +35,6 @@ struct FileSignature: Hashable, Sendable {
         modificationSeconds = Int(info.st_mtim.tv_sec)
         modificationNanoseconds = Int(info.st_mtim.tv_nsec)
         #endif
-        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        kind = FileKind(mode: info.st_mode)
     }
 }

@@ -40,10 +40,14 @@ final class ScriptState: PooledState {
         !lua.isSpent && (limits.maxCount == 0 || served < limits.maxCount)
     }
 
-    /// Creates the state and runs the script's chunk, which must end before
-    /// `deadline` (nil: no limit); throws a syntax, file or runtime error, or
-    /// `.timeout`/`.memory` when the chunk hit a limit.
-    init(script: String, signature: FileSignature, limits: ScriptLimits, deadline: ContinuousClock.Instant?) throws(LuaError) {
+    /// Creates the state and runs the script's chunk, compiled from `source`
+    /// (read by the caller: `ScriptSource`), which must end before `deadline`
+    /// (nil: no limit); throws a syntax or runtime error, or `.timeout`/`.memory`
+    /// when the chunk hit a limit.
+    init(
+        script: String, source: ScriptSource, signature: FileSignature, limits: ScriptLimits,
+        deadline: ContinuousClock.Instant?
+    ) throws(LuaError) {
         self.script = script
         self.signature = signature
         self.limits = limits
@@ -56,7 +60,7 @@ final class ScriptState: PooledState {
         let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
         prependToPackagePaths(directory)
         try FileTracking.install(in: lua, scriptDirectory: directory)
-        try lua.loadFile(script)
+        try source.load(into: lua)
         lua.setDeadline(after: deadline.map { $0 - .now })
         defer { lua.setDeadline(after: nil) }
         do {

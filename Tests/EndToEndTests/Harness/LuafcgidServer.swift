@@ -13,13 +13,17 @@ final class LuafcgidServer {
     /// a connection. Fails early, with the log, if the process exits instead.
     ///
     /// A `descriptorLimit` starts it through `sh -c 'ulimit -n N; exec …'`:
-    /// the shell execs luafcgid, so the PID is luafcgid's.
+    /// the shell execs luafcgid, so the PID is luafcgid's. A `user` starts it
+    /// through `setpriv` as that uid (and the same gid, no other groups): the
+    /// tests run as root, whom no file permission stops. The directory is given
+    /// to that user, so that luafcgid can make its socket there.
     static func start(
         in directory: TemporaryDirectory,
         config: String,
         name: String = "luafcgid",
         arguments: [String] = [],
-        descriptorLimit: Int? = nil
+        descriptorLimit: Int? = nil,
+        user: UInt32? = nil
     ) async throws -> LuafcgidServer {
         let binary = try LuafcgidBinary.url()
         let socketPath = directory.file("\(name).sock").path
@@ -27,17 +31,19 @@ final class LuafcgidServer {
         let configURL = try directory.write(
             "\(name).conf.lua",
             "listen = \"unix:\(socketPath)\"\n\(config)\n")
-        let process: ChildProcess
-        if let descriptorLimit {
-            process = try ChildProcess(
-                name: name, executable: URL(fileURLWithPath: "/bin/sh"),
-                arguments: ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", binary.path, configURL.path] + arguments,
-                directory: directory.url)
-        } else {
-            process = try ChildProcess(
-                name: name, executable: binary, arguments: [configURL.path] + arguments,
-                directory: directory.url)
+        var command = [binary.path, configURL.path] + arguments
+        if let user {
+            guard chown(directory.path, user, user) == 0 else {
+                throw HarnessError("chown \(directory.path): \(String(cString: strerror(errno)))")
+            }
+            command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + command
         }
+        if let descriptorLimit {
+            command = ["/bin/sh", "-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\""] + command
+        }
+        let process = try ChildProcess(
+            name: name, executable: URL(fileURLWithPath: command[0]), arguments: Array(command.dropFirst()),
+            directory: directory.url)
         let server = LuafcgidServer(socketPath: socketPath, configURL: configURL, process: process)
         do {
             try await poll("\(name) to accept connections on \(socketPath)") {

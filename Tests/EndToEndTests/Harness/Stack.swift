@@ -64,8 +64,10 @@ final class Stack {
         "--- luafcgid log ---\n\(luafcgid?.log ?? "")\n--- nginx error log ---\n\(nginx?.errorLog ?? "")"
     }
 
-    fileprivate func start(config: String, descriptorLimit: Int?, nginx variant: NginxServer.Variant?) async throws {
-        luafcgid = try await LuafcgidServer.start(in: directory, config: config, descriptorLimit: descriptorLimit)
+    fileprivate func start(config: String, descriptorLimit: Int?, user: UInt32?, nginx variant: NginxServer.Variant?)
+        async throws
+    {
+        luafcgid = try await LuafcgidServer.start(in: directory, config: config, descriptorLimit: descriptorLimit, user: user)
         if let variant {
             nginx = try await NginxServer.start(
                 in: directory, documentRoot: www, fastcgiSocket: luafcgid.socketPath, variant: variant)
@@ -79,7 +81,7 @@ final class Stack {
 }
 
 /// Runs `body` with a started `Stack`: scripts written into www/ first,
-/// then luafcgid with `config` (and `descriptorLimit`, see
+/// then luafcgid with `config` (and `descriptorLimit` and `user`, see
 /// `LuafcgidServer.start`), then (unless `nginx` is nil) nginx. Every
 /// process is stopped and the directory removed afterwards, also when the
 /// body or the start-up throws.
@@ -88,6 +90,7 @@ func withStack(
     scripts: [String: String] = [:],
     examples: [String] = [],
     descriptorLimit: Int? = nil,
+    user: UInt32? = nil,
     nginx: NginxServer.Variant? = .plain,
     _ body: (Stack) async throws -> Void
 ) async throws {
@@ -97,7 +100,7 @@ func withStack(
     do {
         for (name, source) in scripts { try stack.writeScript(name, source) }
         for name in examples { try stack.copyExample(name) }
-        try await stack.start(config: config, descriptorLimit: descriptorLimit, nginx: nginx)
+        try await stack.start(config: config, descriptorLimit: descriptorLimit, user: user, nginx: nginx)
         try await body(stack)
     } catch {
         await stack.stop()

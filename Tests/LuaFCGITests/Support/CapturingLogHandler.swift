@@ -14,6 +14,11 @@ final class LogCapture: @unchecked Sendable {
         lock.withLock { entries.map(\.1) }
     }
 
+    /// The level of the first message containing `text`, or nil.
+    func level(ofMessageContaining text: String) -> Logger.Level? {
+        lock.withLock { entries.first { $0.1.contains(text) }?.0 }
+    }
+
     fileprivate func append(_ level: Logger.Level, _ message: String) {
         lock.withLock { entries.append((level, message)) }
     }

@@ -10,8 +10,9 @@ struct EngineHarness {
     /// Everything the engine logged.
     let log = LogCapture()
 
-    init(_ settings: [String: ConfigurationValue] = [:]) throws {
-        directory = try ScriptDirectory()
+    /// - Parameter directory: the scripts' directory, when a setting (`roots`) must name it; else a new one.
+    init(_ settings: [String: ConfigurationValue] = [:], directory: ScriptDirectory? = nil) throws {
+        self.directory = try directory ?? ScriptDirectory()
         var values: [String: ConfigurationValue] = ["workers": .integer(2)]
         values.merge(settings) { $1 }
         configuration = try Configuration(scriptValues: values)
