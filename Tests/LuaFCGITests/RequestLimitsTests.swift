@@ -146,3 +146,18 @@ import Testing
         #expect(engine.run("tostring.lua").body == "2")  // an ordinary handler error: the state is kept
     }
 }
+
+extension RequestLimitsTests {
+    @Test func loadTakesTextOnlySoForgedBytecodeCannotCrashTheVM() throws {
+        let engine = try EngineHarness()
+        try engine.write("bytecode.lua", """
+            function main(env, con)
+              local dumped = string.dump(function() return 1 end)
+              local f, message = load(dumped)
+              local g = load("return 'text'", "=text", "bt", {})
+              con:puts(tostring(f), "|", message, "|", g())
+            end
+            """)
+        #expect(engine.run("bytecode.lua").body == "nil|attempt to load a binary chunk (mode is 't')|text")
+    }
+}

@@ -5,10 +5,11 @@ import NIOCore
 ///
 /// Creating it is the script's initialization: a fresh state with the standard
 /// libraries, `require "luafcgid"`, the script's directory first on
-/// `package.path`, the files it loads tracked, and `os.exit` ending only the
-/// request; then the script's chunk runs once. Afterwards `handle` calls the
-/// handler for each request, and globals persist between requests. Used by one
-/// worker at a time. The chunk and each handler call run under `ScriptLimits`.
+/// `package.path`, the files it loads tracked, `os.exit` ending only the
+/// request and `load` taking text only; then the script's chunk runs once.
+/// Afterwards `handle` calls the handler for each request, and globals persist
+/// between requests. Used by one worker at a time. The chunk and each handler
+/// call run under `ScriptLimits`.
 final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
@@ -55,6 +56,7 @@ final class ScriptState: PooledState {
         lua.context = context
         lua.openStandardLibraries()
         lua.replaceOSExit()
+        try TextOnlyLoad.install(in: lua)
         ConnectionObject.install(in: lua)
         LuafcgidModule.install(in: lua)
         let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
