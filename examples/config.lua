@@ -57,7 +57,8 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- Largest request body accepted, bytes; past it: 413.
 -- maxpost = 1048576
 
--- (later) Requests a state serves before it is rebuilt; 0 = never.
+-- Requests a state serves before it is closed and rebuilt (its chunk runs
+-- again); 0 = never.
 -- maxcount = 0
 
 -- Log file; default: standard error.
@@ -66,10 +67,14 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- Listen backlog.
 -- backlog = 128
 
--- (later) Seconds a request's Lua code may run (then 504); 0 = no limit.
+-- Seconds a request's Lua code may run, the chunk of a new state included:
+-- past it the code is stopped, the client gets 504 and the state is closed.
+-- Also bounds waiting for a worker, for a body and for a slow client.
+-- 0 = no limit.
 -- watchdog = 60
 
--- (later) MiB a single Lua state may allocate (then 500); 0 = no limit.
+-- MiB a single Lua state may hold: past it the request gets 500 and the
+-- state is closed. 0 = no limit.
 -- memory = 64
 
 -- File name endings that may be run; others get 403.
