@@ -96,7 +96,7 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- Permission bits of unix sockets luafcgid creates.
 -- socketmode = "0660"
 
--- (later) Requests that may wait for a worker; past it: 503.
+-- Requests that may wait for a worker; past it: 503 at once.
 -- queue = 1024
 
 -- (later) MiB for the shared key/value store (require "luafcgid".shared).
