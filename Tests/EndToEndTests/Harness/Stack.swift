@@ -64,11 +64,14 @@ final class Stack {
         "--- luafcgid log ---\n\(luafcgid?.log ?? "")\n--- nginx error log ---\n\(nginx?.errorLog ?? "")"
     }
 
-    fileprivate func start(config: String, descriptorLimit: Int?, nginx variant: NginxServer.Variant?) async throws {
+    fileprivate func start(
+        config: String, descriptorLimit: Int?, nginx variant: NginxServer.Variant?, profile: NginxServer.Profile
+    ) async throws {
         luafcgid = try await LuafcgidServer.start(in: directory, config: config, descriptorLimit: descriptorLimit)
         if let variant {
             nginx = try await NginxServer.start(
-                in: directory, documentRoot: www, fastcgiSocket: luafcgid.socketPath, variant: variant)
+                in: directory, documentRoot: www, fastcgiSocket: luafcgid.socketPath, variant: variant,
+                profile: profile)
         }
     }
 
@@ -80,7 +83,8 @@ final class Stack {
 
 /// Runs `body` with a started `Stack`: scripts written into www/ first,
 /// then luafcgid with `config` (and `descriptorLimit`, see
-/// `LuafcgidServer.start`), then (unless `nginx` is nil) nginx. Every
+/// `LuafcgidServer.start`), then (unless `nginx` is nil) nginx with
+/// `nginxProfile` (`.load` for wrk: a TCP port, quiet logs). Every
 /// process is stopped and the directory removed afterwards, also when the
 /// body or the start-up throws.
 func withStack(
@@ -89,6 +93,7 @@ func withStack(
     examples: [String] = [],
     descriptorLimit: Int? = nil,
     nginx: NginxServer.Variant? = .plain,
+    nginxProfile: NginxServer.Profile = .test,
     _ body: (Stack) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory()
@@ -97,7 +102,7 @@ func withStack(
     do {
         for (name, source) in scripts { try stack.writeScript(name, source) }
         for name in examples { try stack.copyExample(name) }
-        try await stack.start(config: config, descriptorLimit: descriptorLimit, nginx: nginx)
+        try await stack.start(config: config, descriptorLimit: descriptorLimit, nginx: nginx, profile: nginxProfile)
         try await body(stack)
     } catch {
         await stack.stop()
