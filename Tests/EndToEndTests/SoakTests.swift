@@ -9,13 +9,14 @@ import Testing
 /// `ResidentMemory`), and the server must answer normally afterwards.
 @Suite("Soak")
 struct SoakTests {
-    /// Four workers on two cores: a watchdog request holds its worker for a
-    /// second; with two workers, the two watchdog connections could hold both,
-    /// and every other request would wait past `watchdog` and get 503.
-    /// `maxpost` lies between the 10 KB post and the 100 KB oversize one;
-    /// the queue holds all 64 connections' requests many times over.
+    /// Six workers on two cores: a watchdog request holds its worker for a
+    /// second, a memory request for tens of milliseconds; with fewer, the two
+    /// connections of each could hold every worker at once, and the other
+    /// requests would wait past `watchdog` for one and get 503. `maxpost`
+    /// lies between the 10 KB post and the 100 KB oversize one; the queue
+    /// holds all 64 connections' requests many times over.
     static let config = """
-        workers = 4
+        workers = 6
         watchdog = 1
         memory = 16
         maxpost = 64 * 1024
@@ -48,12 +49,13 @@ struct SoakTests {
         SoakWorkload(name: "error", path: "/error.lua", connections: 6, expectedStatus: 500),
         SoakWorkload(name: "missing", path: "\(NginxServer.keptPrefix)/missing.lua", connections: 6, expectedStatus: 404),
         SoakWorkload(name: "oversize", path: "/post.lua", connections: 6, expectedStatus: 413, bodyBytes: 100 * 1024),
-        // A second of a worker's CPU per request: a pause of as long keeps the two
-        // connections to about one core between them.
+        // The limits cost CPU: a watchdog request a second of it, a memory request some
+        // 50 ms (a state made, 16 MiB filled, the state closed; debug build). The pauses
+        // keep these four connections to about two thirds of one of the two cores.
         SoakWorkload(
             name: "watchdog", path: "\(NginxServer.keptPrefix)/watchdog.lua", connections: 2, expectedStatus: 504,
-            pauseMilliseconds: 1000),
-        SoakWorkload(name: "memory", path: "/memory.lua", connections: 2, expectedStatus: 500),
+            pauseMilliseconds: 3000),
+        SoakWorkload(name: "memory", path: "/memory.lua", connections: 2, expectedStatus: 500, pauseMilliseconds: 500),
     ]
     static let slowConnections = 2
 
@@ -81,6 +83,8 @@ struct SoakTests {
                     outcome: outcome, seconds: settings.seconds, binary: try LuafcgidBinary.url().path, port: port,
                     growthLimitKiB: Self.growthLimitKiB))
 
+            try stack.directory.write(
+                "rss.tsv", outcome.memory.samples.map { String(format: "%.1f\t%d\n", $0.seconds, $0.kib) }.joined())
             var failures = outcome.results.flatMap(\.failures)
             let figures = try #require(outcome.memory.figures(duration: Double(settings.seconds)))
             if figures.growth >= Self.growthLimitKiB {

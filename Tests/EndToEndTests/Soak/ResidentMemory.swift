@@ -1,12 +1,14 @@
-/// luafcgid's resident memory (VmRSS) over the soak, sampled about once a
-/// second, and the figures the soak checks.
+/// luafcgid's resident memory (VmRSS) over the soak, sampled twice a second,
+/// and the figures the soak checks.
 ///
 /// The growth compared is from the first window of the run to the last, each
 /// a fifth of the run and at most a minute (the first minute and the last of
 /// `make soak`; 6 s each of the 30-second run). Each window is taken at its
-/// highest sample: the memory workload makes 16 MiB peaks that come and go,
-/// so two single samples could compare a peak with a trough, while a leak
-/// raises the last window's peak above the first's.
+/// median: a memory-cap request holds up to 16 MiB while it runs, and any
+/// sample may catch one or two of them in flight, so the highest samples of
+/// two windows could differ by 32 MiB with no leak at all, and the first
+/// window's lowest ones are from before the states were made; a leak raises
+/// the median.
 struct ResidentMemory {
     struct Sample {
         /// Since the load began.
@@ -28,9 +30,9 @@ struct ResidentMemory {
 
     struct Figures {
         let window: Double
-        /// The highest sample of the first window.
+        /// The median of the first window's samples.
         let first: Int
-        /// The highest sample of the last window.
+        /// The median of the last window's samples.
         let last: Int
         let min: Int
         let max: Int
@@ -41,10 +43,15 @@ struct ResidentMemory {
     /// The figures of a run of `duration` seconds; nil without a sample in both windows.
     func figures(duration: Double) -> Figures? {
         let window = Swift.min(60, duration / 5)
-        guard let first = samples.filter({ $0.seconds <= window }).map(\.kib).max(),
-            let last = samples.filter({ $0.seconds >= duration - window }).map(\.kib).max(),
+        guard let first = Self.median(samples.filter { $0.seconds <= window }.map(\.kib)),
+            let last = Self.median(samples.filter { $0.seconds >= duration - window }.map(\.kib)),
             let low = samples.map(\.kib).min(), let high = samples.map(\.kib).max()
         else { return nil }
         return Figures(window: window, first: first, last: last, min: low, max: high, count: samples.count)
+    }
+
+    /// The middle value (the lower one of the two middle values of an even count).
+    private static func median(_ values: [Int]) -> Int? {
+        values.isEmpty ? nil : values.sorted()[(values.count - 1) / 2]
     }
 }

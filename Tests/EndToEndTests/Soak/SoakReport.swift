@@ -44,8 +44,8 @@ enum SoakReport {
         }
         let window = String(format: "%.0f", figures.window)
         let lastFrom = String(format: "%.0f", Double(seconds) - figures.window)
-        return "luafcgid RSS (KiB): idle \(memory.idleKiB); first \(figures.first) (highest of 0–\(window) s), "
-            + "last \(figures.last) (highest of \(lastFrom)–\(seconds) s), growth \(figures.growth >= 0 ? "+" : "")\(figures.growth) "
+        return "luafcgid RSS (KiB): idle \(memory.idleKiB); first \(figures.first) (median of 0–\(window) s), "
+            + "last \(figures.last) (median of \(lastFrom)–\(seconds) s), growth \(figures.growth >= 0 ? "+" : "")\(figures.growth) "
             + "(limit \(growthLimitKiB)); min \(figures.min), max \(figures.max); \(figures.count) samples"
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 
 /// The soak's load: every workload's wrk and the slow client's connections
-/// (threads of their own) at once for `seconds`, watched by one loop that,
-/// every 250 ms, samples luafcgid's RSS (about once a second, while the load
-/// runs) and ends once every wrk has ended; then the slow client's last
+/// (threads of their own) at once for `seconds`, watched by one loop that
+/// looks every 250 ms, samples luafcgid's RSS every other time while the
+/// load runs, and ends once every wrk has ended; then the slow client's last
 /// requests are waited for.
 ///
 /// Bounded: the loop by `seconds` + 60 s (time for wrk to report), the slow
@@ -60,7 +60,7 @@ struct SoakRun {
                         throw HarnessError(
                             "wrk \(failed.workload.name) ended (\(failed.process.exitStatus!)): \(failed.process.standardError)")
                     }
-                    if now <= end, lastSample.map({ now - $0 >= .seconds(1) }) ?? true {
+                    if now <= end, lastSample.map({ now - $0 >= .milliseconds(450) }) ?? true {
                         memory.record(seconds: (now - start) / .seconds(1), kib: try ProcFS.residentKiB(of: luafcgid.pid))
                         lastSample = now
                     }
@@ -82,7 +82,7 @@ struct SoakRun {
                 slow.socketErrors += outcome.socketErrors
                 slowFailure = slowFailure ?? outcome.firstFailure
             }
-            slow.socketErrorDetail = "\(slow.socketErrors) failed connections"
+            slow.socketErrorDetail = "\(slow.socketErrors) failed requests (connect, send or receive)"
             if slowConnections > 0 { results.append(slow) }
             return Outcome(results: results, memory: memory, elapsed: clock.now - start, slowFailure: slowFailure)
         }

@@ -56,11 +56,13 @@ enum SoakScripts {
         """
 
     /// Holds 64 MiB of strings, 64 KiB each: past `memory = 16`, which stops
-    /// it at 16 MiB (500, state closed).
+    /// it at 16 MiB (500, state closed). Each string is a copy of one block
+    /// made once: `string.rep` of one character costs a call per byte.
     static let memory = """
         function main(env, con)
+          local block = string.rep("0123456789abcdef", 4096)
           local held = {}
-          for i = 1, 1024 do held[i] = string.rep("m", 65536) end
+          for i = 1, 1024 do held[i] = block .. i end
           con:puts("not capped: ", #held, " strings of 64 KiB held")
         end
         """
