@@ -150,7 +150,7 @@ final class NginxServer {
     /// `.load` profile (see `Profile`).
     static func configuration(
         prefix: String, socketPath: String, documentRoot: String,
-        fastcgiSocket: String, variant: Variant, tcpPort: Int? = nil
+        fastcgiSocket: String, variant: Variant, tcpPort: Int?
     ) -> String {
         let upstream: String
         let pass: String
