@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test lint bench clean
+.PHONY: all bootstrap build release run test soak lint bench clean
 
 all: build
 
@@ -40,6 +40,20 @@ lint:
 # 2-core machine the heavy ones (100 MB uploads, 1000 connections) would starve them.
 test: lint build
 	$(SWIFT) test --no-parallel
+
+# The soak (docs/TESTING.md): luafcgid behind a private nginx, 64 wrk connections over a
+# mix of answers (200, 404, 413, 500, 504, a slow client) for SOAK_SECONDS; it checks that
+# every answer has its expected status, no socket errors, RSS growth under 32 MiB, and
+# normal answers afterwards. `make test` runs 30 seconds of it on the debug build; this
+# runs it on the release build, the one users run: e.g. `make soak SOAK_SECONDS=3600`,
+# or `make soak SOAK_WORKLOADS=hello,page,slow` for some workloads only.
+SOAK_SECONDS   ?= 300
+SOAK_WORKLOADS ?=
+
+soak: bootstrap
+	$(SWIFT) build -c release --product luafcgid
+	LUAFCGID_BINARY=$(CURDIR)/.build/release/luafcgid LUAFCGID_SOAK_SECONDS=$(SOAK_SECONDS) \
+		LUAFCGID_SOAK_WORKLOADS=$(SOAK_WORKLOADS) $(SWIFT) test --filter SoakTests
 
 # Benchmarks are not tests: `make test` never runs this. Results go into
 # docs/PERFORMANCE.md; e.g. `make bench BENCHFLAGS=--quick` for a smoke run,

@@ -47,6 +47,23 @@ struct HarnessTests {
         await nginx.stop()
     }
 
+    @Test("the load profile's nginx answers on its 127.0.0.1 port too, and forwards /kept/")
+    func loadProfileListensOnLoopback() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let www = try directory.makeDirectory("www")
+        let nginx = try await NginxServer.start(
+            in: directory, documentRoot: www, fastcgiSocket: directory.file("nobody.sock").path, profile: .load)
+        let port = try #require(nginx.tcpPort)
+        let curl = Curl(port: port, directory: directory)
+        let ping = try await curl.request(NginxServer.pingPath)
+        #expect(ping.status == 200 && ping.body == "ok")
+        // /kept/ goes to FastCGI (its keep-alive upstream), where nobody listens.
+        let kept = try await curl.request("\(NginxServer.keptPrefix)/x.lua")
+        #expect(kept.status == 502)
+        #expect(await nginx.stop() == .exited(0))
+    }
+
     @Test("stop() ends a process with SIGTERM")
     func stopTerminates() async throws {
         let directory = try TemporaryDirectory()

@@ -77,19 +77,19 @@ struct LimitsTests {
             let pid = stack.luafcgid.process.pid
             let warm = try await stack.get("/hello.lua")
             #expect(warm.status == 200)
-            let before = try WorkerIOTests.residentKiB(of: pid)
+            let before = try ProcFS.residentKiB(of: pid)
             var peak = before
             for _ in 0..<10 {
                 let responses = try await stack.curl.concurrent(Array(repeating: "/hog.lua", count: workers))
                 #expect(responses.allSatisfy { $0.status == 500 }, "\(responses)\n\(stack.diagnostics)")
-                peak = max(peak, try WorkerIOTests.residentKiB(of: pid))
+                peak = max(peak, try ProcFS.residentKiB(of: pid))
             }
             let bound = workers * memoryMiB * 1024 + 32 * 1024
             #expect(peak - before < bound, "RSS peaked at \(peak) KiB from \(before) KiB")
             // A state is closed (and the heap trimmed) after its answer went out: poll for it.
             var after = peak
             try await poll("RSS back within 32 MiB of where it was", timeout: .seconds(10), interval: .milliseconds(50)) {
-                after = try WorkerIOTests.residentKiB(of: pid)
+                after = try ProcFS.residentKiB(of: pid)
                 return after - before < 32 * 1024
             }
             print("Limits: 20 runaway requests; luafcgid RSS \(before) KiB before, \(after) KiB after, peak \(peak) KiB (bound +\(bound) KiB)")

@@ -100,7 +100,7 @@ struct WorkerIOTests {
             // A first, small download makes the state, the threads' arenas and the buffers.
             let warm = try await stack.get("\(path)?16")
             #expect(warm.status == 200 && warm.body == Scripts.streamedPieces(16), "\(stack.diagnostics)")
-            let before = try Self.residentKiB(of: pid)
+            let before = try ProcFS.residentKiB(of: pid)
 
             var curl = stack.curl
             curl.limitRate = "8M"
@@ -112,7 +112,7 @@ struct WorkerIOTests {
             var peak = before
             var samples = 0
             try await poll("the download to end", timeout: .seconds(70), interval: .milliseconds(50)) {
-                peak = max(peak, try Self.residentKiB(of: pid))
+                peak = max(peak, try ProcFS.residentKiB(of: pid))
                 samples += 1
                 return !running.isRunning
             }
@@ -140,7 +140,7 @@ struct WorkerIOTests {
             let pid = stack.luafcgid.process.pid
             let warm = try await stack.curl.request(path, body: Data(repeating: 0x61, count: 1 << 20), contentType: "application/octet-stream")
             #expect(warm.status == 200, "\(warm)\n\(stack.diagnostics)")
-            let before = try Self.residentKiB(of: pid)
+            let before = try ProcFS.residentKiB(of: pid)
             var curl = stack.curl
             curl.timeoutSeconds = 60
             let size = 100 * 1024 * 1024
@@ -148,7 +148,7 @@ struct WorkerIOTests {
             defer { running.kill() }
             var peak = before
             try await poll("the upload to end", timeout: .seconds(70), interval: .milliseconds(20)) {
-                peak = max(peak, try Self.residentKiB(of: pid))
+                peak = max(peak, try ProcFS.residentKiB(of: pid))
                 return !running.isRunning
             }
             let response = try await running.response()
@@ -241,7 +241,7 @@ struct WorkerIOTests {
 
             // More connections than luafcgid has descriptors left: it accepts until accept
             // fails, the rest wait in the backlog (128, so every connect returns).
-            let open = try Self.openDescriptors(of: pid)
+            let open = try ProcFS.openDescriptors(of: pid)
             let extra = limit - open + 16
             var idle: [Int32] = []
             defer { for fd in idle { close(fd) } }
@@ -258,7 +258,7 @@ struct WorkerIOTests {
             let answeredIn = clock.now - asked
             #expect(second.status == 200 && second.body == "n=k2", "\(second)\n\(stack.diagnostics)")
             #expect(answeredIn < .seconds(8), "the kept connection waited \(answeredIn) while the listener starved")
-            #expect(try Self.openDescriptors(of: pid) >= limit - 2, "luafcgid was not out of descriptors")
+            #expect(try ProcFS.openDescriptors(of: pid) >= limit - 2, "luafcgid was not out of descriptors")
 
             for fd in idle { close(fd) }
             idle.removeAll()
@@ -292,19 +292,5 @@ struct WorkerIOTests {
             }
         }
         return data
-    }
-
-    /// VmRSS of `pid` from /proc/<pid>/status, in KiB.
-    static func residentKiB(of pid: pid_t) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kib = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
-        else { throw HarnessError("no VmRSS in /proc/\(pid)/status:\n\(status)") }
-        return kib
-    }
-
-    /// Descriptors `pid` has open (entries of /proc/<pid>/fd).
-    static func openDescriptors(of pid: pid_t) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
     }
 }

@@ -28,7 +28,7 @@ final class FastCGIClient: Sendable {
     /// One responder request with FCGI_KEEP_CONN, `params` as given and an
     /// empty body; the CGI response parsed like `cgi-fcgi`'s.
     func request(_ params: [String: String], requestID: UInt16 = 1) async throws -> HTTPResponse {
-        let raw = try await Self.offThread { [self] in try exchange(params, requestID: requestID) }
+        let raw = try await onThread { [self] in try exchange(params, requestID: requestID) }
         return try CGIFCGI.parse(raw)
     }
 
@@ -75,13 +75,6 @@ final class FastCGIClient: Sendable {
             let sent = buffer.withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else { throw HarnessError("FastCGI client: send: \(String(cString: strerror(errno)))") }
             buffer.moveReaderIndex(forwardBy: sent)
-        }
-    }
-
-    /// Runs blocking socket I/O on a new thread and resumes with its result.
-    private static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 }

@@ -18,7 +18,22 @@ final class NginxServer {
         case keepAlive
     }
 
+    /// What the nginx is for.
+    enum Profile {
+        /// Functional tests: every request in the access log, the error log
+        /// from `info` up, the unix socket only.
+        case test
+        /// Load (the soak): also a free 127.0.0.1 port (`tcpPort`), since wrk
+        /// speaks no unix sockets; no access log and the error log from `warn`
+        /// up (millions of requests would write hundreds of MB of lines);
+        /// request bodies up to 128 KiB kept in memory; and the `keptPrefix`
+        /// location, so one nginx drives luafcgid both ways.
+        case load
+    }
+
     let socketPath: String
+    /// The 127.0.0.1 port of the `.load` profile; nil for `.test`.
+    let tcpPort: Int?
     let prefix: URL
     let process: ChildProcess
 
@@ -32,27 +47,67 @@ final class NginxServer {
     /// client's pace (by default nginx collects both whole, in temp files).
     static let unbufferedPrefix = "/unbuffered"
 
+    /// `.load` profile only: `/kept/x.lua` runs `www/x.lua` through an upstream
+    /// with `keepalive 16` and `fastcgi_keep_conn on` (FastCGI connections
+    /// reused), whatever the `Variant` of the plain `.lua` location.
+    static let keptPrefix = "/kept"
+
+    /// How many times a `.load` nginx is started on a fresh port when another
+    /// process took the previous one between `LoopbackPort.free()` and nginx's bind.
+    private static let portAttempts = 3
+
     static func start(
         in directory: TemporaryDirectory,
         documentRoot: URL,
         fastcgiSocket: String,
-        variant: Variant = .plain
+        variant: Variant = .plain,
+        profile: Profile = .test
+    ) async throws -> NginxServer {
+        guard profile == .load else {
+            return try await launch(
+                in: directory, documentRoot: documentRoot, fastcgiSocket: fastcgiSocket, variant: variant,
+                tcpPort: nil)
+        }
+        var attempt = 1
+        while true {
+            do {
+                return try await launch(
+                    in: directory, documentRoot: documentRoot, fastcgiSocket: fastcgiSocket, variant: variant,
+                    tcpPort: try LoopbackPort.free())
+            } catch let error as HarnessError
+                where attempt < portAttempts && error.description.contains("Address already in use")
+            {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Writes the conf, starts nginx, and polls until its unix socket accepts
+    /// (nginx binds every listener before it accepts on any, so the TCP port
+    /// is bound too). A `tcpPort` makes it the `.load` profile.
+    private static func launch(
+        in directory: TemporaryDirectory,
+        documentRoot: URL,
+        fastcgiSocket: String,
+        variant: Variant,
+        tcpPort: Int?
     ) async throws -> NginxServer {
         let prefix = try directory.makeDirectory("nginx")
         let socketPath = prefix.appendingPathComponent("http.sock").path
         try UnixSocket.checkLength(socketPath)
         let conf = configuration(
             prefix: prefix.path, socketPath: socketPath, documentRoot: documentRoot.path,
-            fastcgiSocket: fastcgiSocket, variant: variant)
+            fastcgiSocket: fastcgiSocket, variant: variant, tcpPort: tcpPort)
         let confURL = try directory.write("nginx/nginx.conf", conf)
         let process = try ChildProcess(
             name: "nginx", executable: URL(fileURLWithPath: try nginxPath()),
             arguments: ["-p", prefix.path + "/", "-c", confURL.path, "-e", prefix.path + "/error.log"],
             directory: directory.url)
+        let server = NginxServer(socketPath: socketPath, tcpPort: tcpPort, prefix: prefix, process: process)
         do {
             try await poll("nginx to accept connections on \(socketPath)") {
                 if let status = process.exitStatus {
-                    throw HarnessError("nginx ended (\(status)) at start:\n\(process.standardError)")
+                    throw HarnessError("nginx ended (\(status)) at start:\n\(process.standardError)\n\(server.errorLog)")
                 }
                 return UnixSocket.acceptsConnections(at: socketPath)
             }
@@ -60,11 +115,12 @@ final class NginxServer {
             await process.stop()
             throw error
         }
-        return NginxServer(socketPath: socketPath, prefix: prefix, process: process)
+        return server
     }
 
-    private init(socketPath: String, prefix: URL, process: ChildProcess) {
+    private init(socketPath: String, tcpPort: Int?, prefix: URL, process: ChildProcess) {
         self.socketPath = socketPath
+        self.tcpPort = tcpPort
         self.prefix = prefix
         self.process = process
     }
@@ -90,10 +146,11 @@ final class NginxServer {
     /// The whole nginx.conf. The `.lua` location is the original luafcgid
     /// README's; the `.txt` one forwards everything else too (a careless
     /// config), so that luafcgid's own `extensions` check can be seen; the
-    /// `unbufferedPrefix` one streams both ways.
+    /// `unbufferedPrefix` one streams both ways. A `tcpPort` gives the
+    /// `.load` profile (see `Profile`).
     static func configuration(
         prefix: String, socketPath: String, documentRoot: String,
-        fastcgiSocket: String, variant: Variant
+        fastcgiSocket: String, variant: Variant, tcpPort: Int?
     ) -> String {
         let upstream: String
         let pass: String
@@ -110,24 +167,42 @@ final class NginxServer {
                 """
             pass = "fastcgi_pass luafcgid;\n            fastcgi_keep_conn on;"
         }
+        let load = tcpPort != nil
+        let keptUpstream = """
+            upstream luafcgid_kept {
+                server unix:\(fastcgiSocket);
+                keepalive 16;
+            }
+            """
+        let keptLocation = """
+            location ~ ^\(keptPrefix)(/.+\\.lua)$ {
+                fastcgi_pass luafcgid_kept;
+                fastcgi_keep_conn on;
+                fastcgi_param SCRIPT_FILENAME $document_root$1;
+                include /etc/nginx/fastcgi_params;
+            }
+            """
         return """
             daemon off;
             master_process off;
             pid \(prefix)/nginx.pid;
-            error_log \(prefix)/error.log info;
+            error_log \(prefix)/error.log \(load ? "warn" : "info");
             events { worker_connections 512; }
             http {
-                access_log \(prefix)/access.log;
+                access_log \(load ? "off" : "\(prefix)/access.log");
                 client_body_temp_path \(prefix)/client_body;
                 proxy_temp_path \(prefix)/proxy;
                 fastcgi_temp_path \(prefix)/fastcgi;
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
                 client_max_body_size 128m;
+                \(load ? "client_body_buffer_size 128k;" : "")
                 default_type text/plain;
             \(upstream)
+            \(load ? keptUpstream : "")
                 server {
                     listen unix:\(socketPath);
+                    \(tcpPort.map { "listen 127.0.0.1:\($0);" } ?? "")
                     server_name localhost;
                     root \(documentRoot);
 
@@ -140,6 +215,8 @@ final class NginxServer {
                         fastcgi_param SCRIPT_FILENAME $document_root$1;
                         include /etc/nginx/fastcgi_params;
                     }
+
+            \(load ? keptLocation : "")
 
                     location ~ \\.lua$ {
                         \(pass)

@@ -64,13 +64,15 @@ final class Stack {
         "--- luafcgid log ---\n\(luafcgid?.log ?? "")\n--- nginx error log ---\n\(nginx?.errorLog ?? "")"
     }
 
-    fileprivate func start(config: String, descriptorLimit: Int?, user: UInt32?, nginx variant: NginxServer.Variant?)
-        async throws
-    {
+    fileprivate func start(
+        config: String, descriptorLimit: Int?, user: UInt32?, nginx variant: NginxServer.Variant?,
+        profile: NginxServer.Profile
+    ) async throws {
         luafcgid = try await LuafcgidServer.start(in: directory, config: config, descriptorLimit: descriptorLimit, user: user)
         if let variant {
             nginx = try await NginxServer.start(
-                in: directory, documentRoot: www, fastcgiSocket: luafcgid.socketPath, variant: variant)
+                in: directory, documentRoot: www, fastcgiSocket: luafcgid.socketPath, variant: variant,
+                profile: profile)
         }
     }
 
@@ -82,7 +84,8 @@ final class Stack {
 
 /// Runs `body` with a started `Stack`: scripts written into www/ first,
 /// then luafcgid with `config` (and `descriptorLimit` and `user`, see
-/// `LuafcgidServer.start`), then (unless `nginx` is nil) nginx. Every
+/// `LuafcgidServer.start`), then (unless `nginx` is nil) nginx with
+/// `nginxProfile` (`.load` for wrk: a TCP port, quiet logs). Every
 /// process is stopped and the directory removed afterwards, also when the
 /// body or the start-up throws.
 func withStack(
@@ -92,6 +95,7 @@ func withStack(
     descriptorLimit: Int? = nil,
     user: UInt32? = nil,
     nginx: NginxServer.Variant? = .plain,
+    nginxProfile: NginxServer.Profile = .test,
     _ body: (Stack) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory()
@@ -100,7 +104,8 @@ func withStack(
     do {
         for (name, source) in scripts { try stack.writeScript(name, source) }
         for name in examples { try stack.copyExample(name) }
-        try await stack.start(config: config, descriptorLimit: descriptorLimit, user: user, nginx: nginx)
+        try await stack.start(
+            config: config, descriptorLimit: descriptorLimit, user: user, nginx: nginx, profile: nginxProfile)
         try await body(stack)
     } catch {
         await stack.stop()
