@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test lint bench clean
+.PHONY: all bootstrap build release run test lint fuzz bench clean
 
 all: build
 
@@ -41,6 +41,15 @@ lint:
 test: lint build
 	$(SWIFT) test --no-parallel
 
+# libFuzzer over the FastCGI decoder, name-value parser and state machine (docs/TESTING.md,
+# "Fuzzing"); `make test` never runs it. FUZZ_SECONDS is per target (three targets).
+# Fails on any crash or broken invariant. `make fuzz FUZZ_TARGETS=FuzzNameValuePair` runs one.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_TARGETS)
+
 # Benchmarks are not tests: `make test` never runs this. Results go into
 # docs/PERFORMANCE.md; e.g. `make bench BENCHFLAGS=--quick` for a smoke run,
 # `make bench BENCHFLAGS=--help` for the options.
@@ -58,4 +67,4 @@ bench:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf $(RUNDIR) .build/bench
+	rm -rf $(RUNDIR) .build/bench Fuzz/.build
