@@ -43,12 +43,14 @@ test: lint build
 
 # libFuzzer over the FastCGI decoder, name-value parser and state machine (docs/TESTING.md,
 # "Fuzzing"); `make test` never runs it. FUZZ_SECONDS is per target (three targets).
-# Fails on any crash or broken invariant. `make fuzz FUZZ_TARGETS=FuzzNameValuePair` runs one.
+# Fails on any crash or broken invariant. `make fuzz FUZZ_TARGETS=FuzzNameValuePair` runs one;
+# FUZZ_FLAGS adds libFuzzer flags (e.g. -use_value_profile=1).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+FUZZ_FLAGS ?=
 
 fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FLAGS="$(FUZZ_FLAGS)" scripts/fuzz $(FUZZ_TARGETS)
 
 # Benchmarks are not tests: `make test` never runs this. Results go into
 # docs/PERFORMANCE.md; e.g. `make bench BENCHFLAGS=--quick` for a smoke run,
