@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test soak lint bench clean
+.PHONY: all bootstrap build release run test soak lint fuzz bench clean
 
 all: build
 
@@ -55,6 +55,17 @@ soak: bootstrap
 	LUAFCGID_BINARY=$(CURDIR)/.build/release/luafcgid LUAFCGID_SOAK_SECONDS=$(SOAK_SECONDS) \
 		LUAFCGID_SOAK_WORKLOADS=$(SOAK_WORKLOADS) $(SWIFT) test --filter SoakTests
 
+# libFuzzer over the FastCGI decoder, name-value parser and state machine (docs/TESTING.md,
+# "Fuzzing"); `make test` never runs it. FUZZ_SECONDS is per target (three targets).
+# Fails on any crash or broken invariant. `make fuzz FUZZ_TARGETS=FuzzNameValuePair` runs one;
+# FUZZ_FLAGS adds libFuzzer flags (e.g. -use_value_profile=1).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_FLAGS ?=
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_FLAGS="$(FUZZ_FLAGS)" scripts/fuzz $(FUZZ_TARGETS)
+
 # Benchmarks are not tests: `make test` never runs this. Results go into
 # docs/PERFORMANCE.md; e.g. `make bench BENCHFLAGS=--quick` for a smoke run,
 # `make bench BENCHFLAGS=--help` for the options.
@@ -72,4 +83,4 @@ bench:
 
 clean:
 	$(SWIFT) package clean
-	rm -rf $(RUNDIR) .build/bench
+	rm -rf $(RUNDIR) .build/bench Fuzz/.build

@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "luafcgid", targets: ["luafcgid"]),
         .executable(name: "luafcgid-load", targets: ["luafcgid-load"]),
         .executable(name: "luafcgid-bench", targets: ["luafcgid-bench"]),
+        // The protocol module on its own, for clients of luafcgid and for Fuzz/, the fuzzing package.
+        .library(name: "FastCGI", targets: ["FastCGI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),

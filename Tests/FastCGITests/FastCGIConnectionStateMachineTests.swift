@@ -278,6 +278,16 @@ import Testing
         #expect(self.machine.receivedParams(requestID: 1, content: content) == .close(.parametersTooLarge(bytes: 101, limit: 100)))
     }
 
+    /// Found by fuzzing: PARAMS over the limit left the request looking as if the
+    /// application had its head, so the close aborted a request it was never given.
+    @Test mutating func paramsBeyondTheLimitAreNotAbortedWhenTheConnectionCloses() {
+        self.machine = FastCGIConnectionStateMachine(configuration: FastCGIServerConfiguration(maxParameterBytes: 100))
+        #expect(self.machine.receivedBeginRequest(requestID: 1, body: FastCGIBeginRequestBody(role: .responder, keepConnection: true)) == .doNothing)
+        let content = ByteBuffer(bytes: nameValueBytes([("N", String(repeating: "v", count: 100))]))
+        #expect(self.machine.receivedParams(requestID: 1, content: content) == .close(.parametersTooLarge(bytes: 101, limit: 100)))
+        #expect(self.machine.channelInactive() == .doNothing)
+    }
+
     @Test mutating func aParamsStreamEndingInsideAPairCloses() {
         #expect(self.machine.receivedBeginRequest(requestID: 1, body: FastCGIBeginRequestBody(role: .responder, keepConnection: true)) == .doNothing)
         #expect(self.machine.receivedParams(requestID: 1, content: ByteBuffer(bytes: [3, 3, 0x41])) == .doNothing)

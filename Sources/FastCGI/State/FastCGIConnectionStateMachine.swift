@@ -187,12 +187,16 @@ public struct FastCGIConnectionStateMachine: Sendable {
         }
         do {
             if content.readableBytes > 0 {
-                // Leave the phase while appending so the accumulator is uniquely referenced.
+                // Leave the phase while appending so the accumulator is uniquely referenced,
+                // and put it back even when the append throws: a request whose parameters
+                // were too large never reached the application, so the close must not abort it.
                 request.phase = .readingStdin
                 self.requests[requestID] = request
+                defer {
+                    request.phase = .readingParams(accumulator)
+                    self.requests[requestID] = request
+                }
                 try accumulator.append(content)
-                request.phase = .readingParams(accumulator)
-                self.requests[requestID] = request
                 return .doNothing
             }
             let head = FastCGIRequestHead(
