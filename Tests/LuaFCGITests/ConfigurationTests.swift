@@ -23,6 +23,23 @@ import Testing
         #expect(configuration.values["states"] == .integer(6))
     }
 
+    /// A `watchdog` of 1e300 seconds used to trap converting it to milliseconds at start-up.
+    @Test func limitsTooLargeToComputeWithAreRefused() throws {
+        for (name, value, reason) in [
+            ("watchdog", ConfigurationValue.number(1e300), "at most 31536000 seconds"),
+            ("memory", .integer(1 << 40), "at most 1048576 MiB"),
+        ] {
+            #expect {
+                try Configuration(scriptValues: [name: value])
+            } throws: { error in
+                guard case .invalid(let setting, _, let message) = error as? ConfigurationError else { return false }
+                return setting == name && message.contains(reason)
+            }
+        }
+        let largest = try Configuration(scriptValues: ["watchdog": .integer(31_536_000), "memory": .integer(1 << 20)])
+        #expect(ScriptLimits(configuration: largest).memoryBytes == 1 << 40)
+    }
+
     @Test func statesBelowWorkersAreRaisedWithAWarning() throws {
         let configuration = try Configuration(scriptValues: ["workers": .integer(4), "states": .integer(2)])
         #expect(configuration.states == 4)

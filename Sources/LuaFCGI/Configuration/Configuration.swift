@@ -120,6 +120,17 @@ public struct Configuration: Sendable {
         backlog = try reader.integer("backlog", default: 128)
         watchdogSeconds = try reader.number("watchdog", default: 60)
         memoryMiB = try reader.integer("memory", default: 64)
+        // Bounds that keep the limits' arithmetic (milliseconds, bytes) from overflowing.
+        guard watchdogSeconds <= Self.largestWatchdog else {
+            throw .invalid(
+                setting: "watchdog", source: reader.location(of: "watchdog"),
+                reason: "at most \(Int(Self.largestWatchdog)) seconds (a year); 0 turns it off")
+        }
+        guard memoryMiB <= Self.largestMemoryMiB else {
+            throw .invalid(
+                setting: "memory", source: reader.location(of: "memory"),
+                reason: "at most \(Self.largestMemoryMiB) MiB; 0 turns the cap off")
+        }
         extensions = try reader.strings("extensions", default: [".lua"])
         roots = try reader.strings("roots", default: [])
         preload = try reader.optionalString("preload")
@@ -144,6 +155,11 @@ public struct Configuration: Sendable {
         reader.values["clones"] = .integer(clones)
         values = reader.values
     }
+
+    /// The largest `watchdog`, in seconds: a year.
+    static let largestWatchdog: Double = 365 * 24 * 3600
+    /// The largest `memory`, in MiB: 1 TiB.
+    static let largestMemoryMiB = 1 << 20
 
     /// The built-in defaults: what luafcgid runs with when no config file is given.
     public static func defaults(overrides: Overrides = .init()) throws(ConfigurationError) -> Configuration {
