@@ -72,8 +72,7 @@ final class RequestRunner: Sendable {
                 return
             }
             do {
-                let created = try ScriptState(
-                    script: script, source: source, signature: signature, limits: limits, deadline: deadline)
+                let created = try ScriptState(script: script, source: source, limits: limits, deadline: deadline)
                 pool.attach(created, to: &lease)
                 state = created
             } catch {

@@ -22,6 +22,9 @@ struct ScriptSource {
     let path: String
     /// What is compiled: the file without what `luaL_loadfile` skips (`headerLength`).
     let chunk: ByteBuffer
+    /// The version read, from the descriptor's `fstat`: it may be newer than the
+    /// one the resolver saw, and it is the one a state made from it holds.
+    let signature: FileSignature
 
     /// The default for `sizeLimit`, and the limit when the `memory` cap is off.
     static let defaultSizeLimit = 64 << 20
@@ -49,6 +52,7 @@ struct ScriptSource {
         bytes.moveReaderIndex(forwardBy: Self.headerLength(bytes.readableBytesView))
         self.path = path
         chunk = bytes
+        signature = FileSignature(info)
     }
 
     /// Compiles the chunk into `lua` and pushes it as a function. Text and

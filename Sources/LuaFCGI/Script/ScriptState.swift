@@ -46,11 +46,11 @@ final class ScriptState: PooledState {
     /// (nil: no limit); throws a syntax or runtime error, or `.timeout`/`.memory`
     /// when the chunk hit a limit.
     init(
-        script: String, source: ScriptSource, signature: FileSignature, limits: ScriptLimits,
+        script: String, source: ScriptSource, limits: ScriptLimits,
         deadline: ContinuousClock.Instant?
     ) throws(LuaError) {
         self.script = script
-        self.signature = signature
+        self.signature = source.signature
         self.limits = limits
         lua = try LuaState(memoryLimit: limits.memoryBytes, timeLimited: limits.watchdog != nil)
         lua.context = context
