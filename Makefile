@@ -6,7 +6,7 @@ RUNDIR    = $(CURDIR)/run
 SOCKET    = $(RUNDIR)/luafcgid.sock
 HTTP      = 127.0.0.1:8080
 
-.PHONY: all bootstrap build release run test soak lint fuzz bench clean
+.PHONY: all bootstrap build release run test soak lint fuzz bench install install-files uninstall clean
 
 all: build
 
@@ -80,6 +80,60 @@ bench:
 	@mkdir -p .build/bench
 	$(CC) -O2 -Wall -Wextra -o .build/bench/null bench/null.c -lfcgi -lpthread
 	.build/release/luafcgid-bench $(BENCHFLAGS)
+
+# Installation (docs/deploy.md, "Installing"): `make install` builds the release binary and
+# installs it with its man pages, examples and contrib/ files; `make install-files` installs
+# BINARY (default: the release build) without building anything, e.g.
+#   make install-files PREFIX=/tmp/x/usr SYSCONFDIR=/tmp/x/etc BINARY=.build/debug/luafcgid
+# Packagers: `make install PREFIX=/usr DESTDIR=debian/luafcgid`. DESTDIR prefixes every path,
+# SYSCONFDIR (/etc whatever the PREFIX, as the systemd unit expects) included: the default
+# config is part of the package; it is installed only where none exists yet, so an
+# operator's config survives a reinstall. The systemd unit is written with these paths.
+PREFIX         ?= /usr/local
+DESTDIR        ?=
+SYSCONFDIR     ?= /etc
+BINDIR          = $(PREFIX)/bin
+MANDIR          = $(PREFIX)/share/man
+DATADIR         = $(PREFIX)/share/luafcgid
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BINARY         ?= .build/release/luafcgid
+
+EXAMPLES = hello.lua counter.lua dumpenv.lua form.lua config.lua
+CONTRIB  = config.lua logrotate/luafcgid nginx/luafcgid.conf \
+           nginx/luafcgid-upstream.conf nginx/luafcgid-keepalive.conf nginx/luafcgid-status.conf
+
+install: release
+	$(MAKE) install-files BINARY=.build/release/luafcgid
+
+install-files:
+	@test -x "$(BINARY)" || { echo "make: no luafcgid binary at $(BINARY): run make release (or make install)" >&2; exit 1; }
+	install -D -m 0755 "$(BINARY)" "$(DESTDIR)$(BINDIR)/luafcgid"
+	install -D -m 0644 man/luafcgid.1 "$(DESTDIR)$(MANDIR)/man1/luafcgid.1"
+	install -D -m 0644 man/luafcgid-config.5 "$(DESTDIR)$(MANDIR)/man5/luafcgid-config.5"
+	for file in $(EXAMPLES); do \
+		install -D -m 0644 "examples/$$file" "$(DESTDIR)$(DATADIR)/examples/$$file" || exit 1; \
+	done
+	for file in $(CONTRIB); do \
+		install -D -m 0644 "contrib/$$file" "$(DESTDIR)$(DATADIR)/contrib/$$file" || exit 1; \
+	done
+	for dir in "$(DESTDIR)$(DATADIR)/contrib/systemd" "$(DESTDIR)$(SYSTEMDUNITDIR)"; do \
+		install -d "$$dir" && \
+		sed -e 's|/usr/local/bin/luafcgid|$(BINDIR)/luafcgid|' -e 's|/etc/luafcgid/|$(SYSCONFDIR)/luafcgid/|' \
+			contrib/systemd/luafcgid.service > "$$dir/luafcgid.service" && \
+		chmod 0644 "$$dir/luafcgid.service" || exit 1; \
+	done
+	@if [ -e "$(DESTDIR)$(SYSCONFDIR)/luafcgid/config.lua" ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/luafcgid/config.lua (the new default is $(DESTDIR)$(DATADIR)/contrib/config.lua)"; \
+	else \
+		echo install -D -m 0644 contrib/config.lua "$(DESTDIR)$(SYSCONFDIR)/luafcgid/config.lua"; \
+		install -D -m 0644 contrib/config.lua "$(DESTDIR)$(SYSCONFDIR)/luafcgid/config.lua"; \
+	fi
+
+# Removes what install-files installed, except the config in SYSCONFDIR (it may hold local changes).
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/luafcgid" "$(DESTDIR)$(MANDIR)/man1/luafcgid.1" \
+		"$(DESTDIR)$(MANDIR)/man5/luafcgid-config.5" "$(DESTDIR)$(SYSTEMDUNITDIR)/luafcgid.service"
+	rm -rf "$(DESTDIR)$(DATADIR)"
 
 clean:
 	$(SWIFT) package clean
