@@ -16,6 +16,21 @@ final class NginxServer {
         /// An `upstream` with `keepalive 8` and `fastcgi_keep_conn on`:
         /// connections are reused (FCGI_KEEP_CONN), where the original stalled.
         case keepAlive
+        /// The caller's own conf text in place of the harness's locations
+        /// (only `pingPath` stays): `http` goes into the http block, `server`
+        /// into the server block. Made from luafcgid's socket path, which is
+        /// known once the stack runs. nginx then also listens on a free
+        /// 127.0.0.1 port (`tcpPort`), so that `allow`/`deny` by address can
+        /// be seen (unix-socket clients have the address `unix:`), and finds
+        /// `fastcgi_params` in its prefix, as `include fastcgi_params;` finds
+        /// it in /etc/nginx: how contrib/nginx/ is tested as shipped.
+        case snippets(@Sendable (_ fastcgiSocket: String) throws -> (http: String, server: String))
+
+        /// Whether nginx also listens on a 127.0.0.1 port.
+        var listensOnTCP: Bool {
+            if case .snippets = self { return true }
+            return false
+        }
     }
 
     /// What the nginx is for.
@@ -32,7 +47,7 @@ final class NginxServer {
     }
 
     let socketPath: String
-    /// The 127.0.0.1 port of the `.load` profile; nil for `.test`.
+    /// The 127.0.0.1 port of the `.load` profile and of `.snippets`; otherwise nil.
     let tcpPort: Int?
     let prefix: URL
     let process: ChildProcess
@@ -63,7 +78,7 @@ final class NginxServer {
         variant: Variant = .plain,
         profile: Profile = .test
     ) async throws -> NginxServer {
-        guard profile == .load else {
+        guard profile == .load || variant.listensOnTCP else {
             return try await launch(
                 in: directory, documentRoot: documentRoot, fastcgiSocket: fastcgiSocket, variant: variant,
                 tcpPort: nil)
@@ -84,7 +99,7 @@ final class NginxServer {
 
     /// Writes the conf, starts nginx, and polls until its unix socket accepts
     /// (nginx binds every listener before it accepts on any, so the TCP port
-    /// is bound too). A `tcpPort` makes it the `.load` profile.
+    /// is bound too). A `tcpPort` makes it the `.load` profile (for `.snippets`, only the port).
     private static func launch(
         in directory: TemporaryDirectory,
         documentRoot: URL,
@@ -93,9 +108,12 @@ final class NginxServer {
         tcpPort: Int?
     ) async throws -> NginxServer {
         let prefix = try directory.makeDirectory("nginx")
+        if variant.listensOnTCP {
+            try directory.write("nginx/fastcgi_params", try Data(contentsOf: URL(fileURLWithPath: "/etc/nginx/fastcgi_params")))
+        }
         let socketPath = prefix.appendingPathComponent("http.sock").path
         try UnixSocket.checkLength(socketPath)
-        let conf = configuration(
+        let conf = try configuration(
             prefix: prefix.path, socketPath: socketPath, documentRoot: documentRoot.path,
             fastcgiSocket: fastcgiSocket, variant: variant, tcpPort: tcpPort)
         let confURL = try directory.write("nginx/nginx.conf", conf)
@@ -146,12 +164,13 @@ final class NginxServer {
     /// The whole nginx.conf. The `.lua` location is the original luafcgid
     /// README's; the `.txt` one forwards everything else too (a careless
     /// config), so that luafcgid's own `extensions` check can be seen; the
-    /// `unbufferedPrefix` one streams both ways. A `tcpPort` gives the
-    /// `.load` profile (see `Profile`).
+    /// `unbufferedPrefix` one streams both ways. `.snippets` replaces these
+    /// with the caller's text. A `tcpPort` gives the `.load` profile (see
+    /// `Profile`), unless the variant is `.snippets`.
     static func configuration(
         prefix: String, socketPath: String, documentRoot: String,
         fastcgiSocket: String, variant: Variant, tcpPort: Int?
-    ) -> String {
+    ) throws -> String {
         let upstream: String
         let pass: String
         switch variant {
@@ -166,6 +185,11 @@ final class NginxServer {
                 }
                 """
             pass = "fastcgi_pass luafcgid;\n            fastcgi_keep_conn on;"
+        case .snippets(let make):
+            let snippets = try make(fastcgiSocket)
+            return frame(
+                prefix: prefix, socketPath: socketPath, documentRoot: documentRoot, tcpPort: tcpPort, load: false,
+                http: snippets.http, server: snippets.server)
         }
         let load = tcpPort != nil
         let keptUpstream = """
@@ -182,32 +206,7 @@ final class NginxServer {
                 include /etc/nginx/fastcgi_params;
             }
             """
-        return """
-            daemon off;
-            master_process off;
-            pid \(prefix)/nginx.pid;
-            error_log \(prefix)/error.log \(load ? "warn" : "info");
-            events { worker_connections 512; }
-            http {
-                access_log \(load ? "off" : "\(prefix)/access.log");
-                client_body_temp_path \(prefix)/client_body;
-                proxy_temp_path \(prefix)/proxy;
-                fastcgi_temp_path \(prefix)/fastcgi;
-                uwsgi_temp_path \(prefix)/uwsgi;
-                scgi_temp_path \(prefix)/scgi;
-                client_max_body_size 128m;
-                \(load ? "client_body_buffer_size 128k;" : "")
-                default_type text/plain;
-            \(upstream)
-            \(load ? keptUpstream : "")
-                server {
-                    listen unix:\(socketPath);
-                    \(tcpPort.map { "listen 127.0.0.1:\($0);" } ?? "")
-                    server_name localhost;
-                    root \(documentRoot);
-
-                    location = \(pingPath) { return 200 "ok"; }
-
+        let locations = """
                     location ~ ^\(unbufferedPrefix)(/.+\\.lua)$ {
                         \(pass)
                         fastcgi_request_buffering off;
@@ -229,6 +228,45 @@ final class NginxServer {
                         fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
                         include /etc/nginx/fastcgi_params;
                     }
+            """
+        return frame(
+            prefix: prefix, socketPath: socketPath, documentRoot: documentRoot, tcpPort: tcpPort, load: load,
+            http: upstream + "\n" + (load ? keptUpstream : ""), server: locations)
+    }
+
+    /// nginx.conf around the caller's `http` and `server` text: one process,
+    /// temp paths and logs in the prefix, a server on the unix socket (and
+    /// `tcpPort`) with `root` and the `pingPath` location. `load` quiets the logs.
+    private static func frame(
+        prefix: String, socketPath: String, documentRoot: String, tcpPort: Int?, load: Bool,
+        http: String, server: String
+    ) -> String {
+        """
+            daemon off;
+            master_process off;
+            pid \(prefix)/nginx.pid;
+            error_log \(prefix)/error.log \(load ? "warn" : "info");
+            events { worker_connections 512; }
+            http {
+                access_log \(load ? "off" : "\(prefix)/access.log");
+                client_body_temp_path \(prefix)/client_body;
+                proxy_temp_path \(prefix)/proxy;
+                fastcgi_temp_path \(prefix)/fastcgi;
+                uwsgi_temp_path \(prefix)/uwsgi;
+                scgi_temp_path \(prefix)/scgi;
+                client_max_body_size 128m;
+                \(load ? "client_body_buffer_size 128k;" : "")
+                default_type text/plain;
+            \(http)
+                server {
+                    listen unix:\(socketPath);
+                    \(tcpPort.map { "listen 127.0.0.1:\($0);" } ?? "")
+                    server_name localhost;
+                    root \(documentRoot);
+
+                    location = \(pingPath) { return 200 "ok"; }
+
+            \(server)
                 }
             }
 
