@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LuaFCGI
 import ServiceLifecycle
+import UnixSignals
 
 /// `luafcgid [CONFIG] [--listen ADDR]... [--workers N] [--states N] [--root DIR] [--check]` (SPEC §1).
 ///
@@ -63,12 +64,11 @@ struct LuafcgidCommand: AsyncParsableCommand {
 
     /// Loads the configuration, then checks it or runs the server; returns the exit status.
     private func serve() async -> Int32 {
-        let overrides = Configuration.Overrides(listen: listen, workers: workers, states: states, root: root)
+        let source = ConfigurationSource(
+            path: config, overrides: Configuration.Overrides(listen: listen, workers: workers, states: states, root: root))
         let configuration: Configuration
         do {
-            configuration = try config.map { path throws(ConfigurationError) in
-                try ConfigurationLoader.load(path: path, overrides: overrides)
-            } ?? Configuration.defaults(overrides: overrides)
+            configuration = try source.load()
         } catch {
             printError("luafcgid: \(error)")
             return 2
@@ -82,7 +82,7 @@ struct LuafcgidCommand: AsyncParsableCommand {
         let destination: LogDestination
         do {
             destination = try configuration.logFile.map { path throws(LogFileError) in try LogDestination.file(path) }
-                ?? .standardError
+                ?? .standardError()
         } catch {
             printError("luafcgid: \(error)")
             return 1
@@ -91,13 +91,18 @@ struct LuafcgidCommand: AsyncParsableCommand {
         let logger = Logger(label: "luafcgid")
         for warning in configuration.warnings { logger.warning("\(warning)") }
 
-        // The server starts inside the group, whose signal handling is in place first: a
-        // SIGTERM that comes as soon as the socket exists stops it instead of killing it.
+        // A client gone mid-write must be an EPIPE for the writer, not the end of the server.
+        // (Every socket write already says MSG_NOSIGNAL; this covers the rest, Lua's io.popen pipes included.)
+        signal(SIGPIPE, SIG_IGN)
+        // Trapped before the server starts: from here on SIGHUP and SIGUSR1 never kill it.
+        let signals = await UnixSignalsSequence(trapping: ServerService.operatorSignals)
         let server = Server(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ServerService(server: server))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [.init(service: ServerService(
+                    server: server, source: source, log: destination, logger: logger, signals: signals))],
+                // SIGQUIT is a graceful stop as for nginx and php-fpm, not a core dump.
+                gracefulShutdownSignals: [.sigterm, .sigint, .sigquit],
                 logger: logger))
         do {
             try await group.run()
@@ -115,16 +120,5 @@ struct LuafcgidCommand: AsyncParsableCommand {
 
     private func printError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-}
-
-/// Starts the server, waits for SIGTERM/SIGINT, then stops it gracefully.
-struct ServerService: Service {
-    let server: Server
-
-    func run() async throws {
-        try await server.start()
-        try? await gracefulShutdown()
-        await server.stop()
     }
 }

@@ -236,7 +236,7 @@ import Testing
         let settings = FastCGIConnection.Settings(
             configuration: try Configuration(scriptValues: [:]), logger: .init(label: "test"),
             protocolConfiguration: FastCGIServerConfiguration())
-        let listener = try #require(FastCGIListener.start(descriptor: descriptor, settings: settings, in: loop))
+        let listener = try #require(FastCGIListener.start(descriptor: descriptor, settings: Reloadable(settings), in: loop))
         #expect(loop.registeredCount == 1)
         listener.close(in: loop)
         #expect(loop.registeredCount == 0)

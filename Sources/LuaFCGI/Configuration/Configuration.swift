@@ -40,6 +40,9 @@ public struct Configuration: Sendable {
     public var allow: [String]
     public var accessLog: String?
     public var slowLogSeconds: Double
+    /// Where the process ID is written once the listeners are bound (`pidfile`), for
+    /// logrotate's and other tools' signals; removed at exit.
+    public var pidFile: String?
     /// Document root of the HTTP listener: `--root`, else the first of `roots`, else the config file's directory.
     public var documentRoot: String
     /// Every setting's effective value by name, for `con:config` and `--check`.
@@ -148,6 +151,7 @@ public struct Configuration: Sendable {
         allow = try reader.strings("allow", default: [])
         accessLog = try reader.optionalString("accesslog")
         slowLogSeconds = try reader.number("slowlog", default: 0)
+        pidFile = try reader.optionalString("pidfile")
         documentRoot = overrides.root ?? roots.first ?? source.map(Self.directory(of:)) ?? "."
 
         // The effective values, as `con:config` reports them.

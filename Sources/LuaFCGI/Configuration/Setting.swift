@@ -59,6 +59,7 @@ struct Setting: Sendable {
         Setting(name: "allow", kind: .strings),
         Setting(name: "accesslog", kind: .string),
         Setting(name: "slowlog", kind: .number(minimum: 0)),
+        Setting(name: "pidfile", kind: .string),
     ]
 
     static let byName: [String: Setting] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

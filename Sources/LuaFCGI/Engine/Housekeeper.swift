@@ -6,9 +6,10 @@ import Logging
 /// inode) or vanished are closed, busy ones when released.
 final class Housekeeper: @unchecked Sendable {
     private let pool: ScriptPool<ScriptState>
-    private let period: TimeInterval
     private let logger: Logger
     private let condition = NSCondition()
+    /// Seconds between sweeps (`sweep`); guarded by `condition`, changed by a reload.
+    private var period: TimeInterval
     /// Guarded by `condition`.
     private var stopped = false
     private let finished = DispatchGroup()
@@ -25,6 +26,14 @@ final class Housekeeper: @unchecked Sendable {
             while self.waitForNextSweep() { self.sweep() }
             self.finished.leave()
         }
+    }
+
+    /// A reload's `sweep`: the wait under way ends at the new period's end.
+    func setPeriod(milliseconds: Int) {
+        condition.lock()
+        period = TimeInterval(milliseconds) / 1000
+        condition.broadcast()
+        condition.unlock()
     }
 
     func stop() {
@@ -56,8 +65,8 @@ final class Housekeeper: @unchecked Sendable {
     private func waitForNextSweep() -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: period)
-        while !stopped, condition.wait(until: deadline) {}
+        let started = Date()
+        while !stopped, condition.wait(until: started.addingTimeInterval(period)) {}
         return !stopped
     }
 }

@@ -10,17 +10,24 @@ import Synchronization
 /// Where log entries go: standard error or a file opened for appending.
 ///
 /// One entry is one `write(2)` under a lock, so entries from many threads
-/// never interleave. `reopen()` is there for logrotate (SIGUSR1).
+/// never interleave. `reopen()` is there for logrotate (SIGUSR1), `retarget`
+/// for a reload that names another file (SIGHUP).
 public final class LogDestination: Sendable {
-    private let path: String?
-    private let descriptor: Mutex<Int32>
+    private struct Target {
+        /// nil for standard error.
+        var path: String?
+        var descriptor: Int32
+    }
 
-    /// Standard error.
-    public static let standardError = LogDestination(path: nil, descriptor: STDERR_FILENO)
+    private let target: Mutex<Target>
 
     private init(path: String?, descriptor: Int32) {
-        self.path = path
-        self.descriptor = Mutex(descriptor)
+        self.target = Mutex(Target(path: path, descriptor: descriptor))
+    }
+
+    /// Standard error.
+    public static func standardError() -> LogDestination {
+        LogDestination(path: nil, descriptor: STDERR_FILENO)
     }
 
     /// Opens (creating if needed) the file at `path` for appending.
@@ -28,20 +35,34 @@ public final class LogDestination: Sendable {
         LogDestination(path: path, descriptor: try open(path))
     }
 
+    /// The file entries go to; nil for standard error.
+    public var path: String? {
+        target.withLock { $0.path }
+    }
+
     /// Closes and opens the file again, so a rotated file is let go; stderr stays as it is.
+    /// On failure the old descriptor stays in use.
     public func reopen() throws(LogFileError) {
         guard let path else { return }
-        let fresh = try Self.open(path)
-        descriptor.withLock { current in
-            close(current)
-            current = fresh
+        try retarget(to: path)
+    }
+
+    /// Sends the following entries to the file at `path` (nil: standard error); on
+    /// failure entries go on where they went.
+    public func retarget(to path: String?) throws(LogFileError) {
+        let fresh = try path.map { path throws(LogFileError) in try Self.open(path) } ?? STDERR_FILENO
+        let previous = target.withLock { current in
+            defer { current = Target(path: path, descriptor: fresh) }
+            return current.descriptor
         }
+        if previous != STDERR_FILENO { close(previous) }
     }
 
     /// Writes `text` as one entry.
     func write(_ text: String) {
         var text = text
-        descriptor.withLock { fd in
+        target.withLock { target in
+            let fd = target.descriptor
             text.withUTF8 { bytes in
                 var offset = 0
                 while offset < bytes.count {

@@ -105,6 +105,19 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
         return policy.retire(ids: stale).compactMap { states.removeValue(forKey: $0) }
     }
 
+    /// A reload (SPEC §6): new bounds, and every state goes — idle ones now (returned,
+    /// for the caller to drop), busy ones when released — so each script loads afresh
+    /// under the new configuration. Requests waiting for a state are woken to look again.
+    func renew(capacity: Int, clonesPerScript: Int) -> [State] {
+        condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        policy.resize(capacity: capacity, clonesPerScript: clonesPerScript)
+        return policy.retire(ids: Array(policy.slots.keys)).compactMap { states.removeValue(forKey: $0) }
+    }
+
     /// Closes the pool: waiting and later `acquire` calls return nil, and every idle state is let go.
     func close() -> [State] {
         condition.lock()

@@ -46,8 +46,8 @@ struct ScriptPoolPolicy {
         case wait
     }
 
-    let capacity: Int
-    let clonesPerScript: Int
+    private(set) var capacity: Int
+    private(set) var clonesPerScript: Int
     let popularityHalfLife: Double
 
     private(set) var slots: [Int: Slot] = [:]
@@ -59,6 +59,13 @@ struct ScriptPoolPolicy {
         self.capacity = capacity
         self.clonesPerScript = min(clonesPerScript, capacity)
         self.popularityHalfLife = popularityHalfLife
+    }
+
+    /// New bounds (a reload): slots over them are not taken away here; the pool
+    /// shrinks as they are released, retired or evicted.
+    mutating func resize(capacity: Int, clonesPerScript: Int) {
+        self.capacity = capacity
+        self.clonesPerScript = min(clonesPerScript, capacity)
     }
 
     /// Slots (busy, idle or being created) holding `script`.

@@ -11,23 +11,33 @@ import NIOPosix
 /// A running luafcgid: FastCGI listeners served by the worker threads, the
 /// HTTP listener on an event loop, the request queue, the script pool and
 /// housekeeping (docs/ARCHITECTURE.md: one request, end to end).
+///
+/// `reload(to:)` (SIGHUP) applies a new configuration in place: see its comment.
 public final class Server: Sendable {
-    public let configuration: Configuration
-    private let logger: Logger
+    let logger: Logger
     private let group: MultiThreadedEventLoopGroup
-    private let pool: ScriptPool<ScriptState>
-    private let loop: WorkerLoop
-    private let runner: RequestRunner
-    private let housekeeper: Housekeeper
-    private let listeners: NIOLockedValueBox<[Listener]> = .init([])
+    let pool: ScriptPool<ScriptState>
+    let loop: WorkerLoop
+    /// What the workers call for each request; a reload puts in one built from the new configuration.
+    let runner: Reloadable<RequestRunner>
+    let housekeeper: Housekeeper
+    let listeners: NIOLockedValueBox<[Listener]> = .init([])
+    /// Set by `stop`: a reload that comes later does nothing.
+    let stopping = NIOLockedValueBox(false)
+
+    /// The configuration in force: the one given, or the last one a reload applied.
+    public var configuration: Configuration {
+        runner.current.configuration
+    }
 
     /// A bound listener, and the unix socket file it created, if any.
-    private struct Listener: Sendable {
+    struct Listener: Sendable {
         enum Socket: Sendable {
-            /// FastCGI: accepted and served by the workers themselves.
-            case workers(FastCGIListener, port: Int?)
-            /// HTTP: a channel on the event loops.
-            case eventLoop(any Channel)
+            /// FastCGI: accepted and served by the workers themselves, with the settings
+            /// the listener shares with its connections.
+            case workers(FastCGIListener, port: Int?, settings: Reloadable<FastCGIConnection.Settings>)
+            /// HTTP: a channel on the event loops, with the settings each new connection takes.
+            case eventLoop(any Channel, settings: Reloadable<HTTPFront.Settings>)
         }
 
         let address: ListenAddress
@@ -36,21 +46,20 @@ public final class Server: Sendable {
 
         var port: Int? {
             switch socket {
-            case .workers(_, let port): port
-            case .eventLoop(let channel): channel.localAddress?.port
+            case .workers(_, let port, _): port
+            case .eventLoop(let channel, _): channel.localAddress?.port
             }
         }
     }
 
     public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
         self.logger = logger
         // The event loop serves only the built-in HTTP listener (FastCGI is read and
         // written by the workers themselves); Lua runs on the workers. One loop will do.
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones)
         loop = WorkerLoop(capacity: configuration.queue)
-        runner = RequestRunner(configuration: configuration, pool: pool, logger: logger)
+        runner = Reloadable(RequestRunner(configuration: configuration, pool: pool, logger: logger))
         housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
 
@@ -58,11 +67,14 @@ public final class Server: Sendable {
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {
         let runner = self.runner
-        loop.start(workers: configuration.workers, work: .init(run: { runner.run($0) }, refuse: { runner.refuse($0) }))
+        let configuration = self.configuration
+        loop.start(
+            workers: configuration.workers,
+            work: .init(run: { runner.current.run($0) }, refuse: { runner.current.refuse($0) }))
         housekeeper.start()
         for address in configuration.listen {
             do {
-                let listener = try await bind(address)
+                let listener = try await bind(address, configuration: configuration)
                 listeners.withLockedValue { $0.append(listener) }
                 // Port 0 asks the system for a free port: say which one it gave.
                 logger.info("listening on \(address.boundTo(port: listener.port))")
@@ -88,17 +100,13 @@ public final class Server: Sendable {
     /// Stops accepting, lets queued and running requests finish (up to `watchdog`
     /// seconds, at least a moment), closes the states and removes the socket files it created.
     public func stop() async {
+        stopping.withLockedValue { $0 = true }
         let bound = listeners.withLockedValue { current in
             defer { current.removeAll() }
             return current
         }
-        for listener in bound {
-            switch listener.socket {
-            case .workers(let socket, _): socket.close(in: loop)
-            case .eventLoop(let channel): try? await channel.close()
-            }
-            if let file = listener.socketFile { UnixSocketFile.remove(file) }
-        }
+        for listener in bound { await close(listener) }
+        let configuration = self.configuration
         let grace = Duration.milliseconds(Int64(max(configuration.watchdogSeconds, 1) * 1000))
         // Waiting for the workers blocks: on a thread of its own, not on the caller's executor.
         let loop = self.loop
@@ -113,7 +121,16 @@ public final class Server: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    private func bind(_ address: ListenAddress) async throws(ServerError) -> Listener {
+    /// Stops accepting on `listener` and removes the socket file it created.
+    func close(_ listener: Listener) async {
+        switch listener.socket {
+        case .workers(let socket, _, _): socket.close(in: loop)
+        case .eventLoop(let channel, _): try? await channel.close()
+        }
+        if let file = listener.socketFile { UnixSocketFile.remove(file) }
+    }
+
+    func bind(_ address: ListenAddress, configuration: Configuration) async throws(ServerError) -> Listener {
         switch address {
         case .unix(let path):
             switch UnixSocketFile.inspect(path) {
@@ -124,39 +141,45 @@ public final class Server: Sendable {
                 UnixSocketFile.remove(path)
             case .nothing: break
             }
-            let listener = try listenFastCGI(address) { () throws(ListeningSocket.Failure) in
+            let settings = fastCGISettings(configuration)
+            let listener = try listenFastCGI(address, settings: settings) { () throws(ListeningSocket.Failure) in
                 try ListeningSocket.unix(path: path, backlog: configuration.backlog)
             }
-            if let reason = UnixSocketFile.setMode(path, configuration.socketMode) {
-                logger.warning("cannot set mode \(String(configuration.socketMode, radix: 8)) on \(path): \(reason)")
-            }
-            return Listener(address: address, socket: .workers(listener, port: nil), socketFile: path)
+            setMode(of: path, configuration)
+            return Listener(address: address, socket: .workers(listener, port: nil, settings: settings), socketFile: path)
         case .tcp(let host, let port):
             var boundPort: Int?
-            let listener = try listenFastCGI(address) { () throws(ListeningSocket.Failure) in
+            let settings = fastCGISettings(configuration)
+            let listener = try listenFastCGI(address, settings: settings) { () throws(ListeningSocket.Failure) in
                 let fd = try ListeningSocket.tcp(host: host, port: port, backlog: configuration.backlog)
                 boundPort = ListeningSocket.port(of: fd)
                 return fd
             }
-            return Listener(address: address, socket: .workers(listener, port: boundPort), socketFile: nil)
+            return Listener(address: address, socket: .workers(listener, port: boundPort, settings: settings), socketFile: nil)
         case .http(let host, let port):
-            let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger)
+            let settings = Reloadable(HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger))
             let submit: @Sendable (Request) -> Bool = { [loop] in loop.submit($0) }
-            let bootstrap = makeBootstrap { channel in
-                try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
+            let bootstrap = makeBootstrap(backlog: configuration.backlog) { channel in
+                try channel.pipeline.syncOperations.addHTTPFront(settings.current, submit: submit)
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             let channel = try await bind(address) { try await bootstrap.bind(host: host, port: port).get() }
-            return Listener(address: address, socket: .eventLoop(channel), socketFile: nil)
+            return Listener(address: address, socket: .eventLoop(channel, settings: settings), socketFile: nil)
+        }
+    }
+
+    func setMode(of socketFile: String, _ configuration: Configuration) {
+        if let reason = UnixSocketFile.setMode(socketFile, configuration.socketMode) {
+            logger.warning("cannot set mode \(String(configuration.socketMode, radix: 8)) on \(socketFile): \(reason)")
         }
     }
 
     /// A bootstrap on the server's event loops whose connections get `pipeline`.
     private func makeBootstrap(
-        _ pipeline: @escaping @Sendable (any Channel) throws -> Void
+        backlog: Int, _ pipeline: @escaping @Sendable (any Channel) throws -> Void
     ) -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
+            .serverChannelOption(.backlog, value: Int32(clamping: backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try pipeline(channel) }
@@ -174,9 +197,23 @@ public final class Server: Sendable {
         }
     }
 
+    /// What a FastCGI listener's connections need of `configuration`.
+    private func fastCGISettings(_ configuration: Configuration) -> Reloadable<FastCGIConnection.Settings> {
+        Reloadable(connectionSettings(configuration))
+    }
+
+    func connectionSettings(_ configuration: Configuration) -> FastCGIConnection.Settings {
+        // FCGI_MAX_REQS: every request read is running on a worker or waiting in the queue.
+        FastCGIConnection.Settings(
+            configuration: configuration, logger: logger,
+            protocolConfiguration: FastCGIServerConfiguration(
+                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue))
+    }
+
     /// Makes a FastCGI listening socket with `listen` and hands it to the workers.
     private func listenFastCGI(
-        _ address: ListenAddress, _ listen: () throws(ListeningSocket.Failure) -> Int32
+        _ address: ListenAddress, settings: Reloadable<FastCGIConnection.Settings>,
+        _ listen: () throws(ListeningSocket.Failure) -> Int32
     ) throws(ServerError) -> FastCGIListener {
         let descriptor: Int32
         do {
@@ -184,11 +221,6 @@ public final class Server: Sendable {
         } catch {
             throw .cannotBind(address: address.description, reason: error.description)
         }
-        // FCGI_MAX_REQS: every request read is running on a worker or waiting in the queue.
-        let settings = FastCGIConnection.Settings(
-            configuration: configuration, logger: logger,
-            protocolConfiguration: FastCGIServerConfiguration(
-                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue))
         guard let listener = FastCGIListener.start(descriptor: descriptor, settings: settings, in: loop) else {
             throw .cannotBind(address: address.description, reason: "the server is stopping")
         }

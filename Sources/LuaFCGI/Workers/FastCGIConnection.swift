@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// One FastCGI connection in the worker loop (docs/ARCHITECTURE.md, "The worker loop").
 ///
@@ -66,7 +67,14 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     static let clientCheckInterval = Duration.milliseconds(50)
 
     private let descriptor: Int32
-    private let settings: Settings
+    /// The listener's, read at each request: a reload reaches kept-alive connections too.
+    private let liveSettings: Reloadable<Settings>
+    /// The settings of the request read last; the reader's only.
+    private var settings: Settings
+    /// For any thread: the logger no reload changes.
+    private let logger: Logger
+    /// How long a write waits for a full socket: the settings' at the last request begun.
+    private let writeTimeout: Mutex<Duration>
     private let loop: WorkerLoop
     private let token: Epoll.Token
 
@@ -98,16 +106,20 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     private var output = ByteBufferAllocator().buffer(capacity: 1024)
     private let writeLock = NIOLock()
 
-    private init(descriptor: Int32, token: Epoll.Token, settings: Settings, loop: WorkerLoop) {
+    private init(descriptor: Int32, token: Epoll.Token, settings: Reloadable<Settings>, loop: WorkerLoop) {
         self.descriptor = descriptor
         self.token = token
-        self.settings = settings
+        self.liveSettings = settings
+        let current = settings.current
+        self.settings = current
+        self.logger = current.logger
+        self.writeTimeout = Mutex(current.configuration.writeTimeout)
         self.loop = loop
-        self.protocolState = FastCGIConnectionStateMachine(configuration: settings.protocolConfiguration)
+        self.protocolState = FastCGIConnectionStateMachine(configuration: current.protocolConfiguration)
     }
 
     /// Enters an accepted connection in `loop` and serves what it sent; closes it when the loop is stopping.
-    static func serve(accepted descriptor: Int32, settings: Settings, loop: WorkerLoop, mayRun: Bool) {
+    static func serve(accepted descriptor: Int32, settings: Reloadable<Settings>, loop: WorkerLoop, mayRun: Bool) {
         guard let connection = loop.register({ FastCGIConnection(descriptor: descriptor, token: $0, settings: settings, loop: loop) }) else {
             Glibc.close(descriptor)
             return
@@ -323,7 +335,9 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// of it, since a web server still sending a body reads no answer (nginx does not).
     private func begin(_ head: FastCGIRequestHead, started: inout [Started]) {
         let parameters = RequestParameters(head.parameters)
+        settings = liveSettings.current
         let configuration = settings.configuration
+        writeTimeout.withLock { $0 = configuration.writeTimeout }
         let declared = parameters["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
         let stream = FastCGIRequestStream(connection: self, maxPost: configuration.maxPost, timeout: configuration.writeTimeout)
         let request = Request(
@@ -335,7 +349,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     }
 
     private func refuse(_ request: Request) {
-        settings.logger.info(
+        logger.info(
             "413: CONTENT_LENGTH \(request.parameters["CONTENT_LENGTH"] ?? "") over maxpost = \(settings.configuration.maxPost) bytes")
         ErrorPage.send(.payloadTooLarge, path: request.parameters["SCRIPT_NAME"], configuration: settings.configuration, sink: request.sink)
     }
@@ -418,7 +432,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
     /// Sends `output` whole, waiting up to the write timeout whenever the socket is full;
     /// why it failed, or nil. A peer that closed is no failure worth a warning ("").
     private func sendAll() -> String? {
-        let timeout = settings.configuration.writeTimeout
+        let timeout = writeTimeout.withLock { $0 }
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000)
         while output.readableBytes > 0 {
             let sent = output.withUnsafeReadableBytes { bytes in
@@ -452,7 +466,7 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
             return protocolState.handles.compactMap(ActiveRequest.from)
         }
         guard let aborted else { return }
-        if let reason, !reason.isEmpty { settings.logger.warning("FastCGI connection closed: \(reason)") }
+        if let reason, !reason.isEmpty { logger.warning("FastCGI connection closed: \(reason)") }
         for active in aborted {
             active.request.abort()
             _ = active.stream.clientLeft()

@@ -12,21 +12,24 @@ import NIOConcurrencyHelpers
 /// loop until a connection closes or a moment passes (`WorkerLoop.starve`):
 /// no thread sleeps on it, and a listener that stays readable is not spun on.
 final class FastCGIListener: PollSource, @unchecked Sendable {
-    private let settings: FastCGIConnection.Settings
+    /// Shared with its connections; a reload replaces what is in it.
+    private let settings: Reloadable<FastCGIConnection.Settings>
     private let token: Epoll.Token
     /// The socket; nil once closed. The lock orders an accept or a re-arm against `close`.
     private let socket: NIOLockedValueBox<Int32?>
     /// Whether the descriptor was added to the epoll; guarded by `socket`'s lock.
     private var added = false
 
-    private init(descriptor: Int32, token: Epoll.Token, settings: FastCGIConnection.Settings) {
+    private init(descriptor: Int32, token: Epoll.Token, settings: Reloadable<FastCGIConnection.Settings>) {
         self.socket = .init(descriptor)
         self.token = token
         self.settings = settings
     }
 
     /// Registers a listening socket in `loop` and watches it; nil (the socket closed) if the loop is stopping.
-    static func start(descriptor: Int32, settings: FastCGIConnection.Settings, in loop: WorkerLoop) -> FastCGIListener? {
+    static func start(
+        descriptor: Int32, settings: Reloadable<FastCGIConnection.Settings>, in loop: WorkerLoop
+    ) -> FastCGIListener? {
         guard let listener = loop.register({ FastCGIListener(descriptor: descriptor, token: $0, settings: settings) }) else {
             Glibc.close(descriptor)
             return nil
@@ -75,10 +78,10 @@ final class FastCGIListener: PollSource, @unchecked Sendable {
             case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED:
                 return .none
             case EMFILE, ENFILE:
-                settings.logger.warning("accept: \(String(cString: strerror(failure))); new connections wait until descriptors are free")
+                settings.current.logger.warning("accept: \(String(cString: strerror(failure))); new connections wait until descriptors are free")
                 return .outOfDescriptors
             default:
-                settings.logger.warning("accept: \(String(cString: strerror(failure)))")
+                settings.current.logger.warning("accept: \(String(cString: strerror(failure)))")
                 return .none
             }
         }
@@ -91,7 +94,7 @@ final class FastCGIListener: PollSource, @unchecked Sendable {
             if loop.watch(fd, token: token, first: !added) {
                 added = true
             } else {
-                settings.logger.error("the listener cannot be watched: \(String(cString: strerror(errno)))")
+                settings.current.logger.error("the listener cannot be watched: \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -45,7 +45,15 @@ final class WorkerLoop: @unchecked Sendable {
     private var overflowAwake = false
     /// Listeners that ran out of descriptors and wait to be watched again; guarded by `lock`.
     private var starved: [FastCGIListener] = []
-    private let capacity: Int
+    /// The most requests the queue holds (`queue`); guarded by `lock`, changed by a reload.
+    private var capacity: Int
+    /// Worker threads started so far, which names the next one; guarded by `lock`.
+    private var workersStarted = 0
+    /// Worker threads alive or about to start, less those told to retire: `workers`. Guarded by `lock`.
+    private var workerTarget = 0
+    /// Workers that should end instead of taking more work, after a reload lowered
+    /// `workers`; guarded by `lock`. A worker ends between requests, never during one.
+    private var retiring = 0
     private let finished = DispatchGroup()
     private let poller = Epoll()
     /// Raised once per request queued, edge-triggered: each raise wakes one waiting
@@ -83,18 +91,57 @@ final class WorkerLoop: @unchecked Sendable {
     /// Starts `count` worker threads and the overflow reader.
     func start(workers count: Int, work: Work) {
         self.work = work
-        for index in 0..<count {
-            finished.enter()
-            NamedThread.start("lf-worker-\(index + 1)", stackSize: 8 << 20) { [self] in
-                self.serve(work)
-                self.finished.leave()
-            }
-        }
+        lock.withLock { workerTarget = count }
+        startWorkers(count, work: work)
         finished.enter()
         NamedThread.start("lf-overflow", stackSize: 1 << 20) { [self] in
             self.readOverflow()
             self.finished.leave()
         }
+    }
+
+    /// Starts `count` more worker threads.
+    private func startWorkers(_ count: Int, work: Work) {
+        for _ in 0..<count {
+            let index = lock.withLock {
+                workersStarted += 1
+                return workersStarted
+            }
+            finished.enter()
+            NamedThread.start("lf-worker-\(index)", stackSize: 8 << 20) { [self] in
+                self.serve(work)
+                self.finished.leave()
+            }
+        }
+    }
+
+    /// A reload's new `workers` and `queue` (SPEC §6): more workers start at once; fewer
+    /// means that many end as soon as they are between requests, so no request is cut
+    /// short. A smaller queue refuses only requests that arrive once it is over the new bound.
+    func resize(workers count: Int, queue newCapacity: Int) {
+        guard let work else { return }
+        let more: Int = lock.withLock {
+            capacity = newCapacity
+            guard !stopping else { return 0 }
+            let change = count - workerTarget
+            workerTarget = count
+            if change < 0 {
+                retiring -= change
+                // Wake the idle ones: a woken worker with nothing queued looks at `retiring` first.
+                for _ in 0..<min(-change, idleWorkers) { queued.raise() }
+                return 0
+            }
+            // Those still told to retire stay instead: fewer threads to start.
+            let kept = min(change, retiring)
+            retiring -= kept
+            return change - kept
+        }
+        startWorkers(more, work: work)
+    }
+
+    /// The number of worker threads the loop keeps: `workers`, as last set.
+    var workerCount: Int {
+        lock.withLock { workerTarget }
     }
 
     // MARK: The queue
@@ -244,9 +291,15 @@ final class WorkerLoop: @unchecked Sendable {
 
     /// Takes the oldest queued request, in one lock with the stop check; a worker about to
     /// wait counts as idle. One raise woke one worker: with more queued and workers idle, the
-    /// next is woken too.
+    /// next is woken too. A worker told to retire ends first, passing on a wake-up it may
+    /// have taken.
     private func next() -> Next {
         lock.withLock {
+            if retiring > 0 && !stopping {
+                retiring -= 1
+                if !queue.isEmpty && idleWorkers > 0 { queued.raise() }
+                return .stop
+            }
             if let request = queue.popFirst() {
                 if !queue.isEmpty && idleWorkers > 0 { queued.raise() }
                 return .run(request)
