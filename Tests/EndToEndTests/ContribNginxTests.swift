@@ -76,7 +76,7 @@ struct ContribNginxTests {
 
             let status = try await local.request("/luafcgid-status")
             #expect(status.status == 200, "\(stack.diagnostics)")
-            let json = try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any]
+            let json = (try? JSONSerialization.jsonObject(with: Data(status.body.utf8))) as? [String: Any]
             #expect(json?["uptime_seconds"] != nil, "\(status.body)")
             #expect(json?["requests"] is [String: Any], "\(status.body)")
         }
