@@ -61,8 +61,12 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- again); 0 = never.
 -- maxcount = 0
 
--- Log file; default: standard error.
+-- Log file; default: standard error. SIGUSR1 opens it again by name (logrotate).
 -- logfile = "/var/log/luafcgid.log"
+
+-- File the process ID is written to once the listeners are bound (removed at
+-- exit), for `kill -HUP` / `kill -USR1` from logrotate and scripts.
+-- pidfile = "/run/luafcgid/luafcgid.pid"
 
 -- Listen backlog.
 -- backlog = 128

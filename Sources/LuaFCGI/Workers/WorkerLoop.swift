@@ -119,10 +119,9 @@ final class WorkerLoop: @unchecked Sendable {
     /// means that many end as soon as they are between requests, so no request is cut
     /// short. A smaller queue refuses only requests that arrive once it is over the new bound.
     func resize(workers count: Int, queue newCapacity: Int) {
-        guard let work else { return }
         let more: Int = lock.withLock {
             capacity = newCapacity
-            guard !stopping else { return 0 }
+            guard work != nil, !stopping else { return 0 }
             let change = count - workerTarget
             workerTarget = count
             if change < 0 {
@@ -136,7 +135,7 @@ final class WorkerLoop: @unchecked Sendable {
             retiring -= kept
             return change - kept
         }
-        startWorkers(more, work: work)
+        if let work, more > 0 { startWorkers(more, work: work) }
     }
 
     /// The number of worker threads the loop keeps: `workers`, as last set.

@@ -32,7 +32,29 @@ final class FastCGIClient: Sendable {
         return try CGIFCGI.parse(raw)
     }
 
+    /// Sends a request's BEGIN_REQUEST and PARAMS but none of its body: the handler
+    /// starts and waits in `con:read` until `finishBody` — a request held running.
+    func begin(_ params: [String: String], requestID: UInt16 = 1) async throws {
+        try await onThread { [self] in try sendHead(params, requestID: requestID, endBody: false) }
+    }
+
+    /// Sends `body` as the whole body of the request `begin` sent, and reads its response.
+    func finishBody(_ body: String, requestID: UInt16 = 1) async throws -> HTTPResponse {
+        let raw = try await onThread { [self] in
+            var out = ByteBuffer()
+            out.writeFastCGIStream(.stdin, requestID: requestID, content: ByteBuffer(string: body))
+            try sendAll(out)
+            return try receive(requestID: requestID)
+        }
+        return try CGIFCGI.parse(raw)
+    }
+
     private func exchange(_ params: [String: String], requestID: UInt16) throws -> String {
+        try sendHead(params, requestID: requestID, endBody: true)
+        return try receive(requestID: requestID)
+    }
+
+    private func sendHead(_ params: [String: String], requestID: UInt16, endBody: Bool) throws {
         var out = ByteBuffer()
         var begin = ByteBuffer()
         begin.writeFastCGIBeginRequestBody(FastCGIBeginRequestBody(role: .responder, keepConnection: true))
@@ -42,9 +64,12 @@ final class FastCGIClient: Sendable {
             pairs.writeFastCGINameValuePair(name: name, value: value)
         }
         out.writeFastCGIStream(.params, requestID: requestID, content: pairs)
-        out.writeFastCGIStream(.stdin, requestID: requestID, content: ByteBuffer())
+        if endBody { out.writeFastCGIStream(.stdin, requestID: requestID, content: ByteBuffer()) }
         try sendAll(out)
+    }
 
+    /// Reads records until the END_REQUEST of `requestID`; its STDOUT.
+    private func receive(requestID: UInt16) throws -> String {
         var input = ByteBuffer()
         var stdout = ByteBuffer()
         let deadline = ContinuousClock.now + timeout
