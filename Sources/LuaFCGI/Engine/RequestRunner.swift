@@ -94,7 +94,9 @@ final class RequestRunner: Sendable {
                 case .script(let error):
                     fail(request, script: script, path: path, error: error, while: "loading")
                 case .preload(let preloadPath, let error):
-                    fail(request, script: "preload \(preloadPath) (for \(script))", path: path, error: error, while: "loading")
+                    fail(
+                        request, script: "preload \(preloadPath) (for \(script))", path: path, error: error, while: "loading",
+                        pageNames: "preload \(preloadPath): ")
                 }
                 return
             }
@@ -149,12 +151,15 @@ final class RequestRunner: Sendable {
     }
 
     /// Logs a script error and answers it: 504 for the watchdog, 500 for anything
-    /// else, with the details on the page only with `showerrors`.
-    private func fail(_ request: Request, script: String, path: String?, error: LuaError, while activity: String) {
+    /// else, with the details on the page only with `showerrors`. `script` names
+    /// what failed in the log; `pageNames`, on the page, goes before the details.
+    private func fail(
+        _ request: Request, script: String, path: String?, error: LuaError, while activity: String, pageNames: String = ""
+    ) {
         log(error, script: script, while: activity, sink: request.sink)
         let status: ResponseStatus = if case .timeout = error { .gatewayTimeout } else { .internalServerError }
         ErrorPage.send(
-            status, path: path, details: configuration.showErrors ? error.details : nil, end: .failed,
+            status, path: path, details: configuration.showErrors ? pageNames + error.details : nil, end: .failed,
             configuration: configuration, sink: request.sink)
     }
 
