@@ -88,7 +88,10 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- roots = {}
 -- roots = { "/srv/www" }
 
--- (later) Lua file run in every new state before the page script.
+-- Lua file run in every new state before the page script: shared helpers,
+-- package.path set-up. Its globals are the script's. A relative path is taken
+-- from this file's directory. When it changes, states reload; any error in it
+-- is a 500 naming it (shown on the page with showerrors). None by default.
 -- preload = "/srv/www/lib/preload.lua"
 
 -- (later) Request path answered by the built-in JSON status page.
@@ -113,6 +116,9 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- (later) Per-request access log: time, method, script, status, bytes, duration.
 -- accesslog = "/var/log/luafcgid-access.log"
 
--- (later) Log a request running longer than this many seconds, with a
--- traceback of where it is; 0 = off.
+-- Log a request running longer than this many seconds (fractions too), once,
+-- as a WARNING with a Lua traceback of where it is, taken inside the VM (no
+-- ptrace, unlike php-fpm). Time spent in one long C call is logged when the
+-- request ends, without a traceback. Turns on the count hook, which makes
+-- debug.sethook unavailable. 0 = off.
 -- slowlog = 0

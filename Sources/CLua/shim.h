@@ -99,6 +99,10 @@ static inline void *clua_testudata_raw(lua_State *L, int index, const char *name
 /// `deadline` is a CLOCK_MONOTONIC time in nanoseconds, 0 for none. `stopped`
 /// says why the state's code was stopped; once set it stays set, and the state
 /// must not be used again.
+///
+/// `slowDeadline` (same clock, 0 for none) is luafcgid's `slowlog`: once it
+/// passes, the next look of the hook (or `clua_report_if_slow`) hands a
+/// traceback of where the code is to `slowReport` and clears it, so it fires once.
 typedef struct clua_Limits {
     size_t used;
     size_t limit;
@@ -108,6 +112,8 @@ typedef struct clua_Limits {
     lua_State *running;
     unsigned long long deadline;
     int stopped;
+    unsigned long long slowDeadline;
+    void (*slowReport)(lua_State *L, const char *traceback, size_t length);
 } clua_Limits;
 
 static void *clua_allocate(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -161,14 +167,47 @@ static inline void clua_set_deadline(clua_Limits *limits, unsigned long long nan
     limits->deadline = nanoseconds == 0 ? 0 : clua_now() + nanoseconds;
 }
 
+/// Sets the slow deadline `nanoseconds` from now; 0 clears it.
+static inline void clua_set_slow_deadline(clua_Limits *limits, unsigned long long nanoseconds) {
+    limits->slowDeadline = nanoseconds == 0 ? 0 : clua_now() + nanoseconds;
+}
+
+/// Hands a traceback of `L`'s running code to `slowReport`, once: the slow
+/// deadline is cleared first. Runs on the state's thread, inside the VM (from the
+/// hook, or from a C function called by Lua), so the traceback is valid; its
+/// allocations are made as Swift's (`swiftActive`), which never fail against the
+/// cap, since a failure would raise inside the hook or the Swift function.
+/// `slowReport` must not touch the Lua stack nor raise.
+static void clua_report_slow(lua_State *L, clua_Limits *limits) {
+    limits->slowDeadline = 0;
+    if (limits->slowReport == NULL) return;
+    int outer = limits->swiftActive;
+    limits->swiftActive = 1;
+    luaL_traceback(L, L, NULL, 0);
+    size_t length = 0;
+    const char *traceback = lua_tolstring(L, -1, &length);
+    limits->slowReport(L, traceback, length);
+    lua_pop(L, 1);
+    limits->swiftActive = outer;
+}
+
+/// Reports (`clua_report_slow`) if the slow deadline passed: for C and Swift
+/// functions called from Lua that may have waited long outside the VM (reading
+/// a request body, writing to a slow client), where the hook cannot look.
+static inline void clua_report_if_slow(lua_State *L) {
+    clua_Limits *limits = clua_limits(L);
+    if (limits->slowDeadline != 0 && clua_now() >= limits->slowDeadline) clua_report_slow(L, limits);
+}
+
 /// Instructions between two looks at the limits. The cost of the hook is Lua's
 /// per-instruction trap, whatever the count; the clock read every 1000
 /// instructions adds next to nothing, and a stop comes within microseconds.
 #define CLUA_LIMITS_HOOK_COUNT 1000
 
 /// The count hook: stops the running code once the deadline passed or the cap
-/// was reached. A stopped state raises before every instruction from then on
-/// (count 1), so a script's `pcall` or `coroutine.resume` that catches the
+/// was reached, and reports where it is once the slow deadline passed (a clock
+/// read only when either deadline is set). A stopped state raises before every
+/// instruction from then on (count 1), so a script's `pcall` or `coroutine.resume` that catches the
 /// error gets no further than its next instruction, and the error reaches the
 /// protected call Swift made. Hooks are per coroutine and a new coroutine
 /// inherits its creator's: each one turns to count 1 when its own hook fires.
@@ -178,10 +217,16 @@ static void clua_limits_hook(lua_State *L, lua_Debug *ar) {
     if (limits->stopped == CLUA_RUNNING) {
         if (limits->exceeded) {
             limits->stopped = CLUA_STOPPED_MEMORY;
-        } else if (limits->deadline != 0 && clua_now() >= limits->deadline) {
-            limits->stopped = CLUA_STOPPED_TIME;
-        } else {
+        } else if (limits->deadline == 0 && limits->slowDeadline == 0) {
             return;
+        } else {
+            unsigned long long now = clua_now();
+            if (limits->deadline != 0 && now >= limits->deadline) {
+                limits->stopped = CLUA_STOPPED_TIME;
+            } else {
+                if (limits->slowDeadline != 0 && now >= limits->slowDeadline) clua_report_slow(L, limits);
+                return;
+            }
         }
     }
     lua_sethook(L, clua_limits_hook, LUA_MASKCOUNT, 1);

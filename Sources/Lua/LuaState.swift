@@ -23,11 +23,16 @@ public final class LuaState {
     /// The allocator's and the hook's bookkeeping; `internal` so `call` can let Lua code hit the limits.
     let limits: UnsafeMutablePointer<clua_Limits>
     /// Whether the limits' hook is installed.
-    private let isLimited: Bool
+    let isLimited: Bool
 
     /// Anything the owner wants to find again from a Swift function called by
     /// Lua (see `LuaState.current(_:)`), e.g. the request being served.
     public var context: AnyObject?
+
+    /// Called with a traceback of where the Lua code is when the slow deadline
+    /// passed (`setSlowDeadline(after:)`), on the state's thread, from inside the
+    /// VM: it must not use the state.
+    public var slowHandler: ((String) -> Void)?
 
     /// A new empty state.
     ///
@@ -35,7 +40,8 @@ public final class LuaState {
     ///   - memoryLimit: bytes (0 = none) that the state may hold while Lua code
     ///     runs; allocations past it fail, and one that fails even after a full
     ///     collection stops the code for good.
-    ///   - timeLimited: whether `setDeadline(after:)` will be used. Either limit
+    ///   - timeLimited: whether `setDeadline(after:)` or `setSlowDeadline(after:)`
+    ///     will be used. Either limit
     ///     installs a count hook, which costs Lua code a check per instruction
     ///     (see `clua_limits_hook`) and replaces `debug.sethook`, which could remove it.
     public init(memoryLimit: Int = 0, timeLimited: Bool = false) throws(LuaError) {
@@ -43,7 +49,7 @@ public final class LuaState {
         limits.initialize(
             to: clua_Limits(
                 used: 0, limit: 0, swiftActive: 1, refused: 0, exceeded: 0, running: nil, deadline: 0,
-                stopped: CLUA_RUNNING))
+                stopped: CLUA_RUNNING, slowDeadline: 0, slowReport: Self.reportSlow))
         guard let state = clua_newstate(limits) else {
             limits.deallocate()
             throw .stateCreation
@@ -108,9 +114,13 @@ public final class LuaState {
             return
         }
         precondition(isLimited, "Lua: a deadline needs a state created with timeLimited")
+        clua_set_deadline(limits, Self.nanoseconds(duration))
+    }
+
+    /// At least 1 ns: 0 would mean no deadline.
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
-        let nanoseconds = max(1, UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000))
-        clua_set_deadline(limits, nanoseconds)
+        return max(1, UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000))
     }
 
     /// Runs a full garbage collection cycle.

@@ -59,6 +59,17 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("x.sock").path), "--check must not listen")
     }
 
+    @Test("--check warns of a missing preload file, taken from the config file's directory: exit 0")
+    func checkWarnsOfAMissingPreload() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try directory.write("preload.conf.lua", "preload = \"lib/preload.lua\"\n")
+        let (status, output) = try await luafcgid([config.path, "--check"], in: directory)
+        let preload = directory.file("lib/preload.lua").path
+        #expect(status == .exited(0), "\(output)")
+        #expect(output.contains("warning: preload \(preload): No such file or directory"), "\(output)")
+    }
+
     @Test("--check rejects a wrong type: exit 2 naming the setting")
     func checkWrongType() async throws {
         let directory = try TemporaryDirectory()

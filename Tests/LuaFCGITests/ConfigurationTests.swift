@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LuaFCGI
 
@@ -28,6 +29,7 @@ import Testing
         for (name, value, reason) in [
             ("watchdog", ConfigurationValue.number(1e300), "at most 31536000 seconds"),
             ("memory", .integer(1 << 40), "at most 1048576 MiB"),
+            ("slowlog", .number(1e300), "at most 31536000 seconds"),
         ] {
             #expect {
                 try Configuration(scriptValues: [name: value])
@@ -38,6 +40,34 @@ import Testing
         }
         let largest = try Configuration(scriptValues: ["watchdog": .integer(31_536_000), "memory": .integer(1 << 20)])
         #expect(ScriptLimits(configuration: largest).memoryBytes == 1 << 40)
+    }
+
+    @Test func slowlogTakesFractionsOfASecond() throws {
+        let configuration = try Configuration(scriptValues: ["slowlog": .number(0.5)])
+        #expect(ScriptLimits(configuration: configuration).slowLog == .milliseconds(500))
+        #expect(ScriptLimits(configuration: try Configuration(scriptValues: [:])).slowLog == nil)
+    }
+
+    @Test func aRelativePreloadIsTakenFromTheConfigFilesDirectory() throws {
+        let directory = try ScriptDirectory()
+        let preload = try directory.write("lib/preload.lua", "x = 1")
+        let configuration = try Configuration(
+            scriptValues: ["preload": .string("lib/preload.lua")], source: directory.path + "/luafcgid.conf.lua")
+        #expect(configuration.preload == preload)
+        #expect(configuration.values["preload"] == .string(preload))
+        #expect(configuration.warnings.isEmpty)
+        #expect(Configuration.absolute("/etc/p.lua", relativeTo: "conf/x.lua") == "/etc/p.lua")
+        #expect(Configuration.absolute("p.lua", relativeTo: "/x.lua") == "/p.lua")
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(Configuration.absolute("p.lua", relativeTo: "conf/x.lua") == cwd + "/conf/p.lua")
+        #expect(Configuration.absolute("p.lua", relativeTo: nil) == cwd + "/p.lua")
+    }
+
+    @Test func aMissingPreloadIsAWarningNotAnError() throws {
+        let configuration = try Configuration(scriptValues: ["preload": .string("/nonexistent/preload.lua")])
+        #expect(configuration.warnings == [
+            "preload /nonexistent/preload.lua: No such file or directory; requests needing a new state get 500 until it is there"
+        ])
     }
 
     @Test func statesBelowWorkersAreRaisedWithAWarning() throws {

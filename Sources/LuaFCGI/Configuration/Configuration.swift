@@ -1,11 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// The effective settings of a running server (SPEC §2), defaults applied.
 ///
 /// Built from what the config script set (`ConfigurationLoader`) and the command
-/// line (`Overrides`). Settings whose behaviour belongs to later work (preload,
-/// status, ping, shared, allow, accesslog, slowlog) are read and validated here
-/// already.
+/// line (`Overrides`). Settings whose behaviour belongs to later work (status,
+/// ping, shared, allow, accesslog) are read and validated here already.
 public struct Configuration: Sendable {
     public var listen: [ListenAddress]
     public var workers: Int
@@ -136,7 +142,11 @@ public struct Configuration: Sendable {
         }
         extensions = try reader.strings("extensions", default: [".lua"])
         roots = try reader.strings("roots", default: [])
-        preload = try reader.optionalString("preload")
+        preload = try reader.optionalString("preload").map { Self.absolute($0, relativeTo: source) }
+        if let preload {
+            reader.values["preload"] = .string(preload)
+            if let problem = Self.problem(withPreload: preload) { self.warnings.append(problem) }
+        }
         statusPath = try reader.optionalString("status")
         pingPath = try reader.optionalString("ping")
         let mode = try reader.string("socketmode", default: "0660")
@@ -151,6 +161,11 @@ public struct Configuration: Sendable {
         allow = try reader.strings("allow", default: [])
         accessLog = try reader.optionalString("accesslog")
         slowLogSeconds = try reader.number("slowlog", default: 0)
+        guard slowLogSeconds <= Self.largestWatchdog else {
+            throw .invalid(
+                setting: "slowlog", source: reader.location(of: "slowlog"),
+                reason: "at most \(Int(Self.largestWatchdog)) seconds (a year); 0 turns it off")
+        }
         pidFile = try reader.optionalString("pidfile")
         documentRoot = overrides.root ?? roots.first ?? source.map(Self.directory(of:)) ?? "."
 
@@ -176,6 +191,37 @@ public struct Configuration: Sendable {
     public var writeTimeout: Duration {
         let seconds = watchdogSeconds > 0 ? min(watchdogSeconds, 60) : 60
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// `path` as an absolute path: a relative one is taken from the directory of the
+    /// config file `source` (itself taken from the working directory when relative),
+    /// or from the working directory without a config file.
+    static func absolute(_ path: String, relativeTo source: String?) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let base = source.map(directory(of:)) ?? "."
+        let directory = base.hasPrefix("/") ? base : workingDirectory() + (base == "." ? "" : "/" + base)
+        return (directory == "/" ? "" : directory) + "/" + path
+    }
+
+    /// Why the preload file cannot run as things are, for a start-up warning: it
+    /// may appear later (each new state reads it afresh), and meanwhile every
+    /// request that needs a new state gets 500 naming it.
+    private static func problem(withPreload path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return "preload \(path): \(String(cString: strerror(errno))); requests needing a new state get 500 until it is there"
+        }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regular else {
+            return "preload \(path): not a regular file (\(kind)); requests needing a new state get 500"
+        }
+        return nil
+    }
+
+    private static func workingDirectory() -> String {
+        guard let path = getcwd(nil, 0) else { return "." }
+        defer { free(path) }
+        return String(cString: path)
     }
 
     private static func directory(of path: String) -> String {

@@ -13,6 +13,7 @@ final class RequestRunner: Sendable {
     private let generations = Atomic<UInt64>(0)
     /// `watchdog` is also the longest a request may wait for a worker.
     private let limits: ScriptLimits
+    private let preload: Preload?
 
     init(configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger) {
         self.configuration = configuration
@@ -20,6 +21,9 @@ final class RequestRunner: Sendable {
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
         self.logger = logger
         self.limits = ScriptLimits(configuration: configuration)
+        self.preload = configuration.preload.map {
+            Preload(path: $0, sizeLimit: ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB))
+        }
         for warning in resolver.warnings { logger.warning("\(warning)") }
     }
 
@@ -57,8 +61,15 @@ final class RequestRunner: Sendable {
             return
         }
         lease.dropped.removeAll()  // closes states the pool let go of, outside its lock
-        // The watchdog counts from here: the chunk of a new state and the handler share it.
-        let deadline = limits.watchdog.map { ContinuousClock.now + $0 }
+        // The watchdog and slowlog count from here: the preload and chunk of a new state and the handler share them.
+        let start = ContinuousClock.now
+        let deadline = limits.watchdog.map { start + $0 }
+        let slowWatch = limits.slowLog.map {
+            SlowRequestWatch(
+                script: script, request: request.parameters["REQUEST_URI"] ?? path ?? script, threshold: $0, start: start,
+                logger: logger)
+        }
+        defer { slowWatch?.finish() }
         let state: ScriptState
         if let leased = lease.state {
             state = leased
@@ -72,12 +83,21 @@ final class RequestRunner: Sendable {
                 return
             }
             do {
-                let created = try ScriptState(script: script, source: source, limits: limits, deadline: deadline)
+                let created = try ScriptState(
+                    script: script, source: source, preload: preload, limits: limits, deadline: deadline,
+                    slowWatch: slowWatch)
                 pool.attach(created, to: &lease)
                 state = created
             } catch {
                 pool.release(lease, keep: false)
-                fail(request, script: script, path: path, error: error, while: "loading")
+                switch error {
+                case .script(let error):
+                    fail(request, script: script, path: path, error: error, while: "loading")
+                case .preload(let preloadPath, let error):
+                    fail(
+                        request, script: "preload \(preloadPath) (for \(script))", path: path, error: error, while: "loading",
+                        pageNames: "preload \(preloadPath): ")
+                }
                 return
             }
         }
@@ -85,7 +105,8 @@ final class RequestRunner: Sendable {
         let generation = generations.add(1, ordering: .relaxed).newValue
         let context = RequestContext(
             request: request, configuration: configuration, logger: logger, script: script, generation: generation)
-        let outcome = state.handle(request, handler: configuration.handler, context: context, deadline: deadline)
+        let outcome = state.handle(
+            request, handler: configuration.handler, context: context, deadline: deadline, slowWatch: slowWatch)
         // The state goes back before the response is sent: Lua is done with it, and the next
         // request need not wait for the write. It is kept after handler errors (SPEC §3.5);
         // one stopped by a limit, or done with its `maxcount` requests, is closed.
@@ -130,12 +151,15 @@ final class RequestRunner: Sendable {
     }
 
     /// Logs a script error and answers it: 504 for the watchdog, 500 for anything
-    /// else, with the details on the page only with `showerrors`.
-    private func fail(_ request: Request, script: String, path: String?, error: LuaError, while activity: String) {
+    /// else, with the details on the page only with `showerrors`. `script` names
+    /// what failed in the log; `pageNames`, on the page, goes before the details.
+    private func fail(
+        _ request: Request, script: String, path: String?, error: LuaError, while activity: String, pageNames: String = ""
+    ) {
         log(error, script: script, while: activity, sink: request.sink)
         let status: ResponseStatus = if case .timeout = error { .gatewayTimeout } else { .internalServerError }
         ErrorPage.send(
-            status, path: path, details: configuration.showErrors ? error.details : nil, end: .failed,
+            status, path: path, details: configuration.showErrors ? pageNames + error.details : nil, end: .failed,
             configuration: configuration, sink: request.sink)
     }
 

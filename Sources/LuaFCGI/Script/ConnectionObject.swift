@@ -61,10 +61,17 @@ enum ConnectionObject {
     }
 
     /// Runs `body` with the state and the running request's context, turning a failure into a raise.
+    ///
+    /// Then, for `slowlog`, reports the request if it became slow meanwhile: a
+    /// method may have waited long outside the VM (`con:read`/`con:gets` for the
+    /// body, `con:puts`/`con:flush` for a slow client), where the count hook cannot
+    /// look; here, on the state's thread and still inside Lua's call, the traceback
+    /// shows the method and the line that called it.
     private static func withContext(
         _ L: OpaquePointer?, method: String, _ body: (LuaState, RequestContext) -> Int32
     ) -> Int32 {
         let lua = LuaState.current(L!)
+        defer { lua.reportIfSlow() }
         switch context(lua, method: method) {
         case .success(let context): return body(lua, context)
         case .failure(let error): return lua.raise(error.message)

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The files a state loaded besides its script — through `require`, or `dofile`
-/// and `loadfile` inside the script's directory tree — each with the signature
+/// The files a state loaded besides its script — the `preload` file, modules
+/// through `require`, `dofile` and `loadfile` inside the script's directory tree — each with the signature
 /// it had when loaded (SPEC §3.7): when one changes, the state is stale.
 ///
 /// Written by the worker running the state, read by housekeeping: hence the lock.
@@ -12,6 +12,13 @@ final class ScriptFiles: Sendable {
     func record(_ path: String) {
         signatures.withLock { known in
             if known[path] == nil { known[path] = .some(FileSignature(path: path)) }
+        }
+    }
+
+    /// Records `path` as loaded in the version `signature` (from the descriptor it was read through).
+    func record(_ path: String, signature: FileSignature) {
+        signatures.withLock { known in
+            if known[path] == nil { known[path] = .some(signature) }
         }
     }
 

@@ -6,10 +6,12 @@ import NIOCore
 /// Creating it is the script's initialization: a fresh state with the standard
 /// libraries, `require "luafcgid"`, the script's directory first on
 /// `package.path`, the files it loads tracked, `os.exit` ending only the
-/// request and `load` taking text only; then the script's chunk runs once.
+/// request and `load` taking text only; then the `preload` file runs, if one is
+/// configured, and the script's chunk runs once.
 /// Afterwards `handle` calls the handler for each request, and globals persist
-/// between requests. Used by one worker at a time. The chunk and each handler
-/// call run under `ScriptLimits`.
+/// between requests. Used by one worker at a time. The preload, the chunk and
+/// each handler call run under `ScriptLimits`, watched by the request's
+/// `SlowRequestWatch` when `slowlog` is on.
 final class ScriptState: PooledState {
     let lua: LuaState
     let script: String
@@ -35,47 +37,79 @@ final class ScriptState: PooledState {
         case aborted
     }
 
+    /// Why a new state was not made: the file that failed, and how.
+    enum CreationError: Error {
+        /// The preload file at `path` could not be read, did not compile, raised or hit a limit.
+        case preload(path: String, LuaError)
+        /// The script did not compile, its chunk raised or hit a limit.
+        case script(LuaError)
+    }
+
     /// Whether the state may serve another request: it was not stopped by a
     /// limit and has not served `maxCount` requests yet.
     var isReusable: Bool {
         !lua.isSpent && (limits.maxCount == 0 || served < limits.maxCount)
     }
 
-    /// Creates the state and runs the script's chunk, compiled from `source`
-    /// (read by the caller: `ScriptSource`), which must end before `deadline`
-    /// (nil: no limit); throws a syntax or runtime error, or `.timeout`/`.memory`
-    /// when the chunk hit a limit.
+    /// Creates the state, runs `preload` (if any) and the script's chunk,
+    /// compiled from `source` (read by the caller: `ScriptSource`); both must
+    /// end before `deadline` (nil: no limit), and `slowWatch` watches them.
+    /// Throws which of them failed: a read, syntax or runtime error, or
+    /// `.timeout`/`.memory` when it hit a limit.
     init(
-        script: String, source: ScriptSource, limits: ScriptLimits,
-        deadline: ContinuousClock.Instant?
-    ) throws(LuaError) {
+        script: String, source: ScriptSource, preload: Preload?, limits: ScriptLimits,
+        deadline: ContinuousClock.Instant?, slowWatch: SlowRequestWatch?
+    ) throws(CreationError) {
         self.script = script
         self.signature = source.signature
         self.limits = limits
-        lua = try LuaState(memoryLimit: limits.memoryBytes, timeLimited: limits.watchdog != nil)
-        lua.context = context
-        lua.openStandardLibraries()
-        lua.replaceOSExit()
-        try TextOnlyLoad.install(in: lua)
-        ConnectionObject.install(in: lua)
-        LuafcgidModule.install(in: lua)
-        let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
-        prependToPackagePaths(directory)
-        try FileTracking.install(in: lua, scriptDirectory: directory)
-        try source.load(into: lua)
-        lua.setDeadline(after: deadline.map { $0 - .now })
-        defer { lua.setDeadline(after: nil) }
         do {
+            lua = try LuaState(memoryLimit: limits.memoryBytes, timeLimited: limits.isTimeLimited)
+        } catch {
+            throw .script(error)
+        }
+        lua.context = context
+        let directory = script.lastIndex(of: "/").map { String(script[..<$0]) } ?? "."
+        do {
+            lua.openStandardLibraries()
+            lua.replaceOSExit()
+            try TextOnlyLoad.install(in: lua)
+            ConnectionObject.install(in: lua)
+            LuafcgidModule.install(in: lua)
+            prependToPackagePaths(directory)
+            try FileTracking.install(in: lua, scriptDirectory: directory)
+        } catch {
+            throw .script(error)
+        }
+        lua.setDeadline(after: deadline.map { $0 - .now })
+        slowWatch?.arm(lua)
+        defer {
+            lua.setDeadline(after: nil)
+            slowWatch?.disarm(lua)
+        }
+        if let preload {
+            do {
+                try preload.run(in: lua, files: context.files)
+            } catch {
+                throw .preload(path: preload.path, error)
+            }
+        }
+        do {
+            try source.load(into: lua)
             try lua.call(arguments: 0, results: 0)
         } catch .exited {
             // os.exit() in the chunk ends the initialization early; the state is still good.
+        } catch {
+            throw .script(error)
         }
     }
 
     /// Calls `handler(env, con)` for `request` with `requestContext` reachable
-    /// from `con`; its code must end before `deadline` (nil: no limit).
+    /// from `con`; its code must end before `deadline` (nil: no limit), and
+    /// `slowWatch` watches it.
     func handle(
-        _ request: Request, handler: String, context requestContext: RequestContext, deadline: ContinuousClock.Instant?
+        _ request: Request, handler: String, context requestContext: RequestContext, deadline: ContinuousClock.Instant?,
+        slowWatch: SlowRequestWatch?
     ) -> Outcome {
         served += 1
         guard lua.getGlobal(handler) == .function else {
@@ -86,9 +120,11 @@ final class ScriptState: PooledState {
         ConnectionObject.push(in: lua, generation: requestContext.generation)
         context.request = requestContext
         lua.setDeadline(after: deadline.map { $0 - .now })
+        slowWatch?.arm(lua)
         defer {
             context.request = nil
             lua.setDeadline(after: nil)
+            slowWatch?.disarm(lua)
         }
         do {
             try lua.call(arguments: 2, results: 0)
