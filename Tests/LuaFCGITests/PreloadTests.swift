@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aRuntimeErrorInThePreloadIsLoggedWithItsTraceback() throws {
-        let (engine, preload) = try engine("local function helper() error('boom') end\nhelper()")
+        let (engine, _) = try engine("local function helper() error('boom') end\nhelper()")
         try engine.write("page.lua", "function main(env, con) end")
         let sink = engine.run("page.lua")
         #expect(sink.status == 500)
