@@ -19,6 +19,13 @@ public final class Server: Sendable {
     private let loop: WorkerLoop
     private let runner: RequestRunner
     private let housekeeper: Housekeeper
+    /// The counters of the status page, and what sees every answer (counters, access log):
+    /// made here, not by the runner, so they live across a reload.
+    private let statistics = ServerStatistics()
+    private let observer: ResponseObserver
+    private let accessLog: AccessLog?
+    /// Why `accesslog` could not be opened: `start` fails with it.
+    private let accessLogFailure: LogFileError?
     private let listeners: NIOLockedValueBox<[Listener]> = .init([])
 
     /// A bound listener, and the unix socket file it created, if any.
@@ -50,15 +57,29 @@ public final class Server: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones)
         loop = WorkerLoop(capacity: configuration.queue)
-        runner = RequestRunner(configuration: configuration, pool: pool, logger: logger)
+        var accessLogFailure: LogFileError?
+        do {
+            accessLog = try configuration.accessLog.map { path throws(LogFileError) in try AccessLog(path: path) }
+        } catch {
+            accessLog = nil
+            accessLogFailure = error
+        }
+        self.accessLogFailure = accessLogFailure
+        observer = ResponseObserver(statistics: statistics, accessLog: accessLog)
+        runner = RequestRunner(
+            configuration: configuration, pool: pool, logger: logger, statistics: statistics,
+            waiting: { [loop] in loop.waiting })
         housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
 
     /// Starts the workers and housekeeping and binds every listener; on a bind
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {
+        if let accessLogFailure { throw .log(accessLogFailure.description) }
         let runner = self.runner
-        loop.start(workers: configuration.workers, work: .init(run: { runner.run($0) }, refuse: { runner.refuse($0) }))
+        loop.start(
+            workers: configuration.workers,
+            work: .init(run: { runner.run($0) }, refuse: { runner.refuse($0) }, answerAtOnce: { runner.answerAtOnce($0) }))
         housekeeper.start()
         for address in configuration.listen {
             do {
@@ -83,6 +104,13 @@ public final class Server: Sendable {
     /// Requests waiting in the queue for a worker (for tests).
     var waitingRequests: Int {
         loop.waiting
+    }
+
+    /// Reopens the access log (SIGUSR1, for logrotate): a rotated file is let go and a new
+    /// one created at the `accesslog` path. The main log (`logfile`) is the command's, which
+    /// reopens it itself. Throws when the file cannot be opened again; the old one is kept then.
+    public func reopenLogs() throws(LogFileError) {
+        try accessLog?.reopen()
     }
 
     /// Stops accepting, lets queued and running requests finish (up to `watchdog`
@@ -140,7 +168,8 @@ public final class Server: Sendable {
             }
             return Listener(address: address, socket: .workers(listener, port: boundPort), socketFile: nil)
         case .http(let host, let port):
-            let settings = HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger)
+            let settings = HTTPFront.Settings(
+                configuration: configuration, host: host, port: port, logger: logger, observer: observer)
             let submit: @Sendable (Request) -> Bool = { [loop] in loop.submit($0) }
             let bootstrap = makeBootstrap { channel in
                 try channel.pipeline.syncOperations.addHTTPFront(settings, submit: submit)
@@ -188,7 +217,8 @@ public final class Server: Sendable {
         let settings = FastCGIConnection.Settings(
             configuration: configuration, logger: logger,
             protocolConfiguration: FastCGIServerConfiguration(
-                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue))
+                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue),
+            observer: observer)
         guard let listener = FastCGIListener.start(descriptor: descriptor, settings: settings, in: loop) else {
             throw .cannotBind(address: address.description, reason: "the server is stopping")
         }
