@@ -41,23 +41,23 @@ struct OperationsPagesTests {
             let status = try await stack.get(NginxServer.statusPagePath)
             #expect(status.status == 200, "\(status)\n\(stack.diagnostics)")
             #expect(status.header("Content-Type") == "application/json", "\(status)")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any], status.body)
-            let requests = try #require(json["requests"] as? [String: Int], status.body)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any], "\(status.body)")
+            let requests = try #require(json["requests"] as? [String: Int], "\(status.body)")
             // hello, ping (2xx), missing (4xx), fail (5xx); the status page counts once it is answered.
-            #expect(requests == ["total": 4, "1xx": 0, "2xx": 2, "3xx": 0, "4xx": 1, "5xx": 1], status.body)
-            #expect(json["workers"] as? Int == 2 && json["running"] as? Int == 0 && json["waiting"] as? Int == 0, status.body)
-            #expect(json["states"] as? [String: Int] == ["alive": 2, "max": 3], status.body)
-            #expect(json["loads"] as? Int == 2 && json["evictions"] as? Int == 0 && json["reloads"] as? Int == 0, status.body)
-            #expect(json["timeouts"] as? Int == 0 && json["memory_errors"] as? Int == 0, status.body)
-            #expect((json["uptime_seconds"] as? Double ?? -1) >= 0, status.body)
-            let latency = try #require(json["latency_ms"] as? [String: Double], status.body)
-            #expect(Set(latency.keys) == ["p50", "p90", "p99"] && latency["p50"]! <= latency["p99"]!, status.body)
-            let scripts = try #require(json["scripts"] as? [[String: Any]], status.body)
+            #expect(requests == ["total": 4, "1xx": 0, "2xx": 2, "3xx": 0, "4xx": 1, "5xx": 1], "\(status.body)")
+            #expect(json["workers"] as? Int == 2 && json["running"] as? Int == 0 && json["waiting"] as? Int == 0, "\(status.body)")
+            #expect(json["states"] as? [String: Int] == ["alive": 2, "max": 3], "\(status.body)")
+            #expect(json["loads"] as? Int == 2 && json["evictions"] as? Int == 0 && json["reloads"] as? Int == 0, "\(status.body)")
+            #expect(json["timeouts"] as? Int == 0 && json["memory_errors"] as? Int == 0, "\(status.body)")
+            #expect((json["uptime_seconds"] as? Double ?? -1) >= 0, "\(status.body)")
+            let latency = try #require(json["latency_ms"] as? [String: Double], "\(status.body)")
+            #expect(Set(latency.keys) == ["p50", "p90", "p99"] && latency["p50"]! <= latency["p99"]!, "\(status.body)")
+            let scripts = try #require(json["scripts"] as? [[String: Any]], "\(status.body)")
             let helloPath = stack.www.appendingPathComponent("hello.lua").path
-            let hello = try #require(scripts.first { $0["path"] as? String == helloPath }, status.body)
-            #expect(hello["states"] as? Int == 1 && hello["requests"] as? Int == 1, status.body)
-            #expect((hello["memory_bytes"] as? Int ?? 0) > 10_000, status.body)
-            let lastLoad = try #require(hello["last_load"] as? String, status.body)
+            let hello = try #require(scripts.first { $0["path"] as? String == helloPath }, "\(status.body)")
+            #expect(hello["states"] as? Int == 1 && hello["requests"] as? Int == 1, "\(status.body)")
+            #expect((hello["memory_bytes"] as? Int ?? 0) > 10_000, "\(status.body)")
+            let lastLoad = try #require(hello["last_load"] as? String, "\(status.body)")
             #expect(lastLoad.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil, "\(lastLoad)")
 
             let prometheus = try await stack.get(NginxServer.statusPagePath + "?format=prometheus")
@@ -114,7 +114,9 @@ struct OperationsPagesTests {
 
     @Test("the access log has one line per request: time, method, script or path, status, bytes, duration")
     func accessLogLines() async throws {
-        try await withStack(config: "accesslog = \"access.log\"", scripts: Self.scripts) { stack in
+        // Next to the socket, in the test's directory (the harness's config sets `listen` first).
+        let config = #"accesslog = listen:match("^unix:(.*/)") .. "access.log""#
+        try await withStack(config: config, scripts: Self.scripts) { stack in
             #expect(try await stack.get("/hello.lua").status == 200)
             #expect(try await stack.get("/missing.lua").status == 404)
             #expect(try await stack.get("/fail.lua").status == 500)
