@@ -4,8 +4,7 @@ import NIOCore
 ///
 /// Built from what the config script set (`ConfigurationLoader`) and the command
 /// line (`Overrides`). Settings whose behaviour belongs to later work (preload,
-/// status, ping, shared, allow, accesslog, slowlog) are read and validated here
-/// already.
+/// shared, allow, slowlog) are read and validated here already.
 public struct Configuration: Sendable {
     public var listen: [ListenAddress]
     public var workers: Int

@@ -75,7 +75,7 @@ public final class Server: Sendable {
     /// Starts the workers and housekeeping and binds every listener; on a bind
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {
-        if let accessLogFailure { throw .log(accessLogFailure.description) }
+        if let accessLogFailure { throw .log("cannot open the access log \(accessLogFailure.path): \(accessLogFailure.reason)") }
         let runner = self.runner
         loop.start(
             workers: configuration.workers,
