@@ -94,10 +94,14 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- is a 500 naming it (shown on the page with showerrors). None by default.
 -- preload = "/srv/www/lib/preload.lua"
 
--- (later) Request path answered by the built-in JSON status page.
+-- Request path (SCRIPT_NAME, else DOCUMENT_URI) answered by the built-in
+-- status page: JSON, or Prometheus text with ?format=prometheus. Answered at
+-- once, also while every worker is busy; give it its own nginx location and
+-- keep it private (allow/deny). See docs/status.md.
 -- status = "/luafcgid-status"
 
--- (later) Request path answered with "200 pong" (health checks).
+-- Request path answered with "200 pong" (text/plain) without touching the
+-- script pool, also while every worker is busy: for health checks.
 -- ping = "/luafcgid-ping"
 
 -- Permission bits of unix sockets luafcgid creates.
@@ -113,7 +117,10 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- allow = {}
 -- allow = { "127.0.0.1", "10.0.0.0/8" }
 
--- (later) Per-request access log: time, method, script, status, bytes, duration.
+-- Per-request access log, one line each:
+--   2026-12-02T17:00:00.123Z GET /srv/www/hello.lua 200 12 0.850
+--   time (UTC), method, script (or the request path), status, body bytes, ms.
+-- Reopened on SIGUSR1 (logrotate). See docs/status.md.
 -- accesslog = "/var/log/luafcgid-access.log"
 
 -- Log a request running longer than this many seconds (fractions too), once,

@@ -93,8 +93,9 @@ public final class LuaState {
         if isLimited { clua_install_limits_hook(pointer) }
     }
 
-    /// Bytes the state has allocated and not freed.
-    public var memoryInUse: Int { Int(limits.pointee.used) }
+    /// Bytes the state has allocated and not freed. Safe to read from any thread
+    /// while the state is alive (a relaxed atomic load: the status page reads it).
+    public var memoryInUse: Int { Int(clua_limits_used(limits)) }
 
     /// Whether the state reached its memory cap for good: an allocation failed
     /// even after a full collection.

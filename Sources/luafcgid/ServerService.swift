@@ -70,13 +70,16 @@ struct ServerService: Service {
         }
     }
 
-    /// SIGUSR1 (logrotate): the log file is opened again by name, so a rotated one is let go.
+    /// SIGUSR1 (logrotate): the log file and the access log are opened again by name,
+    /// so rotated ones are let go. One that cannot be opened stays on its old file.
     private func reopenLogs() {
-        do {
-            try log.reopen()
+        var failures: [String] = []
+        do { try log.reopen() } catch { failures.append("\(error)") }
+        do { try server.reopenLogs() } catch { failures.append("\(error)") }
+        if failures.isEmpty {
             logger.info("SIGUSR1: log files reopened")
-        } catch {
-            logger.error("SIGUSR1: \(error); logging goes on to the file open before")
+        } else {
+            logger.error("SIGUSR1: \(failures.joined(separator: "; ")); logging goes on to the file open before")
         }
     }
 

@@ -15,17 +15,34 @@ public final class Request: Sendable {
     /// When the front had the request: a request that waited longer than `watchdog` for a worker gets 503.
     public let arrival: ContinuousClock.Instant
     private let abortedFlag = Atomic<Bool>(false)
+    /// `sink` itself when an observer was given: the counters and the access log see the answer there.
+    private let observed: ObservedResponseSink?
 
-    public init(parameters: RequestParameters, body: any RequestBody, sink: any ResponseSink) {
+    /// - Parameter observer: counts the answer and logs it (the server's); the front's
+    ///   `sink` is then wrapped so that every answer passes `ObservedResponseSink`.
+    public init(parameters: RequestParameters, body: any RequestBody, sink: any ResponseSink, observer: ResponseObserver? = nil) {
         self.parameters = parameters
         self.body = body
-        self.sink = sink
-        self.arrival = .now
+        let arrival = ContinuousClock.now
+        self.arrival = arrival
+        if let observer {
+            let observed = ObservedResponseSink(inner: sink, observer: observer, parameters: parameters, arrival: arrival)
+            self.observed = observed
+            self.sink = observed
+        } else {
+            self.observed = nil
+            self.sink = sink
+        }
     }
 
     /// A request whose whole body is already in.
-    public convenience init(parameters: RequestParameters, body: ByteBuffer, sink: any ResponseSink) {
-        self.init(parameters: parameters, body: CompleteRequestBody(body), sink: sink)
+    public convenience init(parameters: RequestParameters, body: ByteBuffer, sink: any ResponseSink, observer: ResponseObserver? = nil) {
+        self.init(parameters: parameters, body: CompleteRequestBody(body), sink: sink, observer: observer)
+    }
+
+    /// The engine runs `script` for this request: the access log names it.
+    func ranScript(_ script: String) {
+        observed?.ranScript(script)
     }
 
     /// Whether the client went away (FCGI_ABORT_REQUEST or a closed connection).

@@ -9,6 +9,8 @@ import NIOConcurrencyHelpers
 public protocol RequestBody: Sendable {
     /// Up to `maximum` more bytes, waiting for some to arrive; nil once the body ended.
     func read(upTo maximum: Int) throws(RequestBodyError) -> ByteBuffer?
+    /// Whether the whole body arrived (nothing more will come), without waiting.
+    var hasEnded: Bool { get }
 }
 
 /// Why the body could not be read on.
@@ -36,6 +38,8 @@ public final class CompleteRequestBody: RequestBody {
     public init(_ bytes: ByteBuffer) {
         rest = .init(bytes)
     }
+
+    public var hasEnded: Bool { true }
 
     public func read(upTo maximum: Int) -> ByteBuffer? {
         rest.withLockedValue { rest in

@@ -14,8 +14,17 @@ final class RequestRunner: Sendable {
     /// `watchdog` is also the longest a request may wait for a worker.
     private let limits: ScriptLimits
     private let preload: Preload?
+    /// The server's counters, which outlive this runner (a reload makes a new one).
+    let statistics: ServerStatistics
+    private let pages: OperationsPages
 
-    init(configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger) {
+    /// - Parameters:
+    ///   - statistics: the server's counters (`Server` owns them, so they survive a reload).
+    ///   - waiting: how many requests wait in the queue now, for the status page.
+    init(
+        configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger,
+        statistics: ServerStatistics = ServerStatistics(), waiting: @escaping @Sendable () -> Int = { 0 }
+    ) {
         self.configuration = configuration
         self.pool = pool
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
@@ -24,11 +33,23 @@ final class RequestRunner: Sendable {
         self.preload = configuration.preload.map {
             Preload(path: $0, sizeLimit: ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB))
         }
+        self.statistics = statistics
+        self.pages = OperationsPages(configuration: configuration, statistics: statistics, pool: pool, waiting: waiting)
         for warning in resolver.warnings { logger.warning("\(warning)") }
+    }
+
+    /// Answers the ping and status pages where the request was read, before it would be
+    /// queued (`WorkerLoop.Work.answerAtOnce`); true if it did.
+    func answerAtOnce(_ request: Request) -> Bool {
+        pages.answer(request, onReadingThread: true)
     }
 
     func run(_ request: Request) {
         guard !request.isAborted else { return }
+        // A page whose body was still coming when it was read is answered here, on a worker.
+        if pages.answer(request, onReadingThread: false) { return }
+        statistics.running.increment()
+        defer { statistics.running.decrement() }
         let path = Self.path(of: request)
         if let watchdog = limits.watchdog, ContinuousClock.now - request.arrival > watchdog {
             logger.warning("503: \(path ?? "a request") waited longer than watchdog = \(configuration.watchdogSeconds) s for a worker")
@@ -39,6 +60,7 @@ final class RequestRunner: Sendable {
         case .refused(let refusal):
             send(refusal, for: request, path: path)
         case .script(let script, let signature):
+            request.ranScript(script)
             run(request, script: script, signature: signature, path: path)
         }
     }
@@ -86,6 +108,8 @@ final class RequestRunner: Sendable {
                 let created = try ScriptState(
                     script: script, source: source, preload: preload, limits: limits, deadline: deadline,
                     slowWatch: slowWatch)
+                created.statistics = statistics.script(script)
+                created.statistics?.loaded()
                 pool.attach(created, to: &lease)
                 state = created
             } catch {
@@ -107,6 +131,7 @@ final class RequestRunner: Sendable {
             request: request, configuration: configuration, logger: logger, script: script, generation: generation)
         let outcome = state.handle(
             request, handler: configuration.handler, context: context, deadline: deadline, slowWatch: slowWatch)
+        state.statistics?.requests.increment()
         // The state goes back before the response is sent: Lua is done with it, and the next
         // request need not wait for the write. It is kept after handler errors (SPEC §3.5);
         // one stopped by a limit, or done with its `maxcount` requests, is closed.
@@ -165,6 +190,11 @@ final class RequestRunner: Sendable {
 
     private func log(_ error: LuaError, script: String, while activity: String, sink: any ResponseSink) {
         let message: String
+        switch error {
+        case .timeout: statistics.timeouts.increment()
+        case .memory: statistics.memoryErrors.increment()
+        default: break
+        }
         switch error {
         case .timeout(let traceback):
             let seconds = configuration.watchdogSeconds

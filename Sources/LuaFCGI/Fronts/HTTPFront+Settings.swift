@@ -23,11 +23,13 @@ extension HTTPFront {
         public var writeTimeout: Duration
         /// Where a cut-off response is reported.
         public var logger: Logger
+        /// Sees every answer (the counters, the access log): the server's, shared across reloads.
+        public var observer: ResponseObserver?
 
         public init(
             documentRoot: String, maxPost: Int, serverAddress: String, serverPort: String,
             extraHeaders: [HTTPHeaderLine] = [], idleTimeout: TimeAmount = .seconds(75), writeTimeout: Duration = .seconds(60),
-            logger: Logger = Logger(label: "luafcgid")
+            logger: Logger = Logger(label: "luafcgid"), observer: ResponseObserver? = nil
         ) {
             self.documentRoot = Self.normalizedRoot(documentRoot)
             self.maxPost = maxPost
@@ -37,14 +39,15 @@ extension HTTPFront {
             self.idleTimeout = idleTimeout
             self.writeTimeout = writeTimeout
             self.logger = logger
+            self.observer = observer
         }
 
         /// The settings of an `http://host:port` listener of `configuration`, logging to `logger`.
-        public init(configuration: Configuration, host: String, port: Int, logger: Logger) {
+        public init(configuration: Configuration, host: String, port: Int, logger: Logger, observer: ResponseObserver? = nil) {
             self.init(
                 documentRoot: configuration.documentRoot, maxPost: configuration.maxPost, serverAddress: host,
                 serverPort: String(port), extraHeaders: configuration.extraHeaders, writeTimeout: configuration.writeTimeout,
-                logger: logger)
+                logger: logger, observer: observer)
         }
 
         /// An absolute root (relative ones are taken from the working directory), without a trailing slash.

@@ -129,7 +129,16 @@ public final class HTTPFront: ChannelInboundHandler {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A parse error was answered with 400 by HTTPServerProtocolErrorHandler; any error ends the connection.
+        // A parse error was answered with 400 by HTTPServerProtocolErrorHandler (unless a response
+        // was under way); any error ends the connection.
+        if error is HTTPParserError, settings.observer != nil {
+            switch state {
+            case .idle, .receiving:
+                settings.observer?.observe(method: nil, target: nil, status: 400, bytes: 0, duration: .zero)
+            case .responding, .closing:
+                break
+            }
+        }
         if case .responding(let exchange) = state { exchange.request?.abort() }
         state = .closing
         context.close(promise: nil)
@@ -193,14 +202,16 @@ public final class HTTPFront: ChannelInboundHandler {
             front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence, window: window,
             writeTimeout: settings.writeTimeout)
         let request = Request(
-            parameters: parameters, body: receiving.body ?? context.channel.allocator.buffer(capacity: 0), sink: sink)
+            parameters: parameters, body: receiving.body ?? context.channel.allocator.buffer(capacity: 0), sink: sink,
+            observer: settings.observer)
         state = .responding(Exchange(
             sequence: sequence, version: head.version, isHeadRequest: head.method == .HEAD, keepAlive: head.isKeepAlive,
             request: request))
         if !submit(request) {
             // The engine's queue is full (SPEC §2 `queue`): the request never ran, keep the connection.
-            state = .idle
-            answer(.serviceUnavailable, path: receiving.target.path, to: head, closing: false)
+            // Answered through the request's own sink, so the counters and the access log see it.
+            let (page, body) = ErrorPage.make(.serviceUnavailable, path: receiving.target.path, extraHeaders: settings.extraHeaders)
+            request.sink.send(head: page, body: body, end: .complete)
         }
     }
 
@@ -212,6 +223,8 @@ public final class HTTPFront: ChannelInboundHandler {
             keepAlive: head.isKeepAlive && !closing, request: nil))
         let (page, body) = ErrorPage.make(status, path: path, extraHeaders: settings.extraHeaders)
         send(head: page, body: body, end: .complete, sequence: sequence)
+        settings.observer?.observe(
+            method: head.method.rawValue, target: path, status: status.code, bytes: body.readableBytes, duration: .zero)
     }
 
     /// Writes one `ResponseSink.send` call's worth of response and flushes once; on the event loop.

@@ -26,7 +26,11 @@ struct HTTPResponseSink: ResponseSink {
         let sequence = self.sequence
         let window = self.window
         let bytes = body?.readableBytes ?? 0
-        switch window.admit(bytes, waitingAtMost: writeTimeout) {
+        // On the event loop itself (the front's own 503, the ping and status pages answered where
+        // the request was submitted) nothing may wait: the loop is what drains the window.
+        let admission = front.eventLoop.inEventLoop
+            ? window.admitAtOnce(bytes) : window.admit(bytes, waitingAtMost: writeTimeout)
+        switch admission {
         case .admitted:
             front.eventLoop.execute {
                 let written = front.value.send(head: head, body: body, end: end, sequence: sequence)

@@ -65,6 +65,16 @@ final class HTTPWriteWindow: @unchecked Sendable {
         return .admitted
     }
 
+    /// For a sender on the event loop, which must not wait (it is the loop that drains the
+    /// window): counts `bytes` in at once, over the window or not; `.closed` once closed.
+    func admitAtOnce(_ bytes: Int) -> Admission {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isClosed else { return .closed }
+        outstanding += bytes
+        return .admitted
+    }
+
     /// Called on the loop when a write of `bytes` admitted ones completed, written or failed.
     func written(_ bytes: Int) {
         condition.lock()

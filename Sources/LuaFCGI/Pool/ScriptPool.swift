@@ -23,7 +23,31 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
         var dropped: [State]
     }
 
+    /// What the pool did with states, for the status page (SPEC §6); lives as long as the pool.
+    struct Counters: Sendable, Equatable {
+        /// States created (a script's chunk run).
+        var loads = 0
+        /// Idle states closed to make room for another script's.
+        var evictions = 0
+        /// States let go because their script or a file they loaded changed, or
+        /// because housekeeping or a reload asked (`sweep`).
+        var reloads = 0
+    }
+
+    /// The states alive, for the status page: per script, how many and their Lua heap bytes.
+    struct Inventory: Sendable, Equatable {
+        struct Script: Sendable, Equatable {
+            var states = 0
+            var memoryBytes = 0
+        }
+
+        var alive: Int
+        var scripts: [String: Script]
+    }
+
     private let condition = NSCondition()
+    /// Guarded by `condition`.
+    private var counted = Counters()
     private var policy: ScriptPoolPolicy
     private var states: [Int: State] = [:]
     private var isClosed = false
@@ -49,6 +73,7 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
             let outdated = own.filter { policy.slots[$0]?.busy == false && states[$0]?.signature != signature }
             for id in policy.retire(ids: outdated) {
                 if let state = states.removeValue(forKey: id) { dropped.append(state) }
+                counted.reloads += 1
             }
         }
         while !isClosed {
@@ -56,7 +81,10 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
             case .reuse(let id):
                 return Lease(id: id, script: script, state: states[id], dropped: dropped)
             case .create(let id, let evicting):
-                if let evicting, let state = states.removeValue(forKey: evicting) { dropped.append(state) }
+                if let evicting, let state = states.removeValue(forKey: evicting) {
+                    dropped.append(state)
+                    counted.evictions += 1
+                }
                 return Lease(id: id, script: script, state: nil, dropped: dropped)
             case .wait:
                 waiters += 1
@@ -71,6 +99,7 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
     func attach(_ state: State, to lease: inout Lease) {
         condition.lock()
         states[lease.id] = state
+        counted.loads += 1
         condition.unlock()
         lease.state = state
     }
@@ -84,8 +113,11 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
             if waiters > 0 { condition.broadcast() }
             condition.unlock()
         }
+        let stale = policy.slots[lease.id]?.stale == true
         if policy.release(id: lease.id, keep: keep && !isClosed, now: now()) { return nil }
-        return states.removeValue(forKey: lease.id)
+        let removed = states.removeValue(forKey: lease.id)
+        if stale, removed != nil { counted.reloads += 1 }
+        return removed
     }
 
     /// Housekeeping (SPEC §3.7): closes idle states for which `isCurrent` is false;
@@ -102,7 +134,9 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-        return policy.retire(ids: stale).compactMap { states.removeValue(forKey: $0) }
+        let dropped = policy.retire(ids: stale).compactMap { states.removeValue(forKey: $0) }
+        counted.reloads += dropped.count
+        return dropped
     }
 
     /// A reload (SPEC §6): new bounds, and every state goes — idle ones now (returned,
@@ -115,7 +149,9 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
             condition.unlock()
         }
         policy.resize(capacity: capacity, clonesPerScript: clonesPerScript)
-        return policy.retire(ids: Array(policy.slots.keys)).compactMap { states.removeValue(forKey: $0) }
+        let dropped = policy.retire(ids: Array(policy.slots.keys)).compactMap { states.removeValue(forKey: $0) }
+        counted.reloads += dropped.count
+        return dropped
     }
 
     /// Closes the pool: waiting and later `acquire` calls return nil, and every idle state is let go.
@@ -135,6 +171,27 @@ final class ScriptPool<State: PooledState>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return policy.slots.count
+    }
+
+    /// What the pool did so far.
+    var counters: Counters {
+        condition.lock()
+        defer { condition.unlock() }
+        return counted
+    }
+
+    /// The states alive, each script's counted by `memoryBytes` (called under the
+    /// pool's lock, so no state in the pool is closed meanwhile; it must not block).
+    /// A slot whose state is still being created counts as a state of 0 bytes.
+    func inventory(memoryBytes: (State) -> Int) -> Inventory {
+        condition.lock()
+        defer { condition.unlock() }
+        var scripts: [String: Inventory.Script] = [:]
+        for slot in policy.slots.values {
+            scripts[slot.script, default: .init()].states += 1
+            scripts[slot.script, default: .init()].memoryBytes += states[slot.id].map(memoryBytes) ?? 0
+        }
+        return Inventory(alive: policy.slots.count, scripts: scripts)
     }
 
     /// The number of states holding `script`.

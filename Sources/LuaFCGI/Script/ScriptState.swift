@@ -19,6 +19,9 @@ final class ScriptState: PooledState {
     private let limits: ScriptLimits
     /// Requests handled so far.
     private(set) var served = 0
+    /// Its script's counters for the status page, found once when the state is created
+    /// (`RequestRunner`), so a request bumps them without a lookup.
+    var statistics: ScriptStatistics?
     /// Reached by Swift functions called from Lua through `lua.context`.
     private let context = ScriptStateContext()
 

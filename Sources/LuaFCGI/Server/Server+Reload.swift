@@ -1,8 +1,9 @@
 extension Server {
     /// Applies `new` in place (SIGHUP, SPEC §6), without refusing or losing a request:
     ///
-    /// 1. addresses new to `listen` are bound first — if one cannot be, those just
-    ///    bound are closed again and the error is thrown: nothing else changed;
+    /// 1. a new `accesslog` file is opened and addresses new to `listen` are bound
+    ///    first — if one cannot be, what was just opened is closed again and the
+    ///    error is thrown: nothing else changed;
     /// 2. `workers`, `queue`, `states`, `clones` and `sweep` change in place (fewer
     ///    workers end between requests; states over the new bound go as they are released);
     /// 3. every state is closed, idle ones now and busy ones when their request ends,
@@ -18,6 +19,15 @@ extension Server {
         let old = configuration
         let current = listeners.withLockedValue { $0 }
         let wanted = Set(new.listen)
+        let accessLogChanged = new.accessLog != old.accessLog
+        var accessLog: AccessLog?
+        if accessLogChanged, let path = new.accessLog {
+            do {
+                accessLog = try AccessLog(path: path)
+            } catch {
+                throw .cannotRun("cannot open the access log \(error.path): \(error.reason)")
+            }
+        }
         var added: [Listener] = []
         for address in new.listen where !current.contains(where: { $0.address == address }) {
             do {
@@ -30,7 +40,9 @@ extension Server {
 
         loop.resize(workers: new.workers, queue: new.queue)
         let closed = pool.renew(capacity: new.states, clonesPerScript: new.clones)
-        runner.replace(with: RequestRunner(configuration: new, pool: pool, logger: logger))
+        runner.replace(with: RequestRunner(
+            configuration: new, pool: pool, logger: logger, statistics: statistics, waiting: { [loop] in loop.waiting }))
+        if accessLogChanged { observer.replaceAccessLog(with: accessLog) }
         housekeeper.setPeriod(milliseconds: new.sweepMilliseconds)
         let kept = current.filter { wanted.contains($0.address) }
         for listener in kept {
@@ -39,7 +51,7 @@ extension Server {
                 settings.replace(with: connectionSettings(new))
             case .eventLoop(_, let settings):
                 if case .http(let host, let port) = listener.address {
-                    settings.replace(with: HTTPFront.Settings(configuration: new, host: host, port: port, logger: logger))
+                    settings.replace(with: httpSettings(new, host: host, port: port))
                 }
             }
             if let file = listener.socketFile { setMode(of: file, new) }

@@ -21,6 +21,12 @@ public final class Server: Sendable {
     /// What the workers call for each request; a reload puts in one built from the new configuration.
     let runner: Reloadable<RequestRunner>
     let housekeeper: Housekeeper
+    /// The counters of the status page, and what sees every answer (counters, access log):
+    /// made here, not by the runner, so they live across a reload.
+    let statistics = ServerStatistics()
+    let observer: ResponseObserver
+    /// Why `accesslog` could not be opened: `start` fails with it.
+    private let accessLogFailure: LogFileError?
     let listeners: NIOLockedValueBox<[Listener]> = .init([])
     /// Set by `stop`: a reload that comes later does nothing.
     let stopping = NIOLockedValueBox(false)
@@ -59,18 +65,32 @@ public final class Server: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         pool = ScriptPool(capacity: configuration.states, clonesPerScript: configuration.clones)
         loop = WorkerLoop(capacity: configuration.queue)
-        runner = Reloadable(RequestRunner(configuration: configuration, pool: pool, logger: logger))
+        var accessLog: AccessLog?
+        var accessLogFailure: LogFileError?
+        do {
+            accessLog = try configuration.accessLog.map { path throws(LogFileError) in try AccessLog(path: path) }
+        } catch {
+            accessLogFailure = error
+        }
+        self.accessLogFailure = accessLogFailure
+        observer = ResponseObserver(statistics: statistics, accessLog: accessLog)
+        runner = Reloadable(RequestRunner(
+            configuration: configuration, pool: pool, logger: logger, statistics: statistics,
+            waiting: { [loop] in loop.waiting }))
         housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
 
     /// Starts the workers and housekeeping and binds every listener; on a bind
     /// failure, what was bound is closed again and the error names the address.
     public func start() async throws(ServerError) {
+        if let accessLogFailure { throw .cannotRun("cannot open the access log \(accessLogFailure.path): \(accessLogFailure.reason)") }
         let runner = self.runner
         let configuration = self.configuration
         loop.start(
             workers: configuration.workers,
-            work: .init(run: { runner.current.run($0) }, refuse: { runner.current.refuse($0) }))
+            work: .init(
+                run: { runner.current.run($0) }, refuse: { runner.current.refuse($0) },
+                answerAtOnce: { runner.current.answerAtOnce($0) }))
         housekeeper.start()
         for address in configuration.listen {
             do {
@@ -95,6 +115,13 @@ public final class Server: Sendable {
     /// Requests waiting in the queue for a worker (for tests).
     var waitingRequests: Int {
         loop.waiting
+    }
+
+    /// Reopens the access log (SIGUSR1, for logrotate): a rotated file is let go and a new
+    /// one created at the `accesslog` path. The main log (`logfile`) is the command's, which
+    /// reopens it itself. Throws when the file cannot be opened again; the old one is kept then.
+    public func reopenLogs() throws(LogFileError) {
+        try observer.accessLog?.reopen()
     }
 
     /// Stops accepting, lets queued and running requests finish (up to `watchdog`
@@ -157,7 +184,7 @@ public final class Server: Sendable {
             }
             return Listener(address: address, socket: .workers(listener, port: boundPort, settings: settings), socketFile: nil)
         case .http(let host, let port):
-            let settings = Reloadable(HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger))
+            let settings = Reloadable(httpSettings(configuration, host: host, port: port))
             let submit: @Sendable (Request) -> Bool = { [loop] in loop.submit($0) }
             let bootstrap = makeBootstrap(backlog: configuration.backlog) { channel in
                 try channel.pipeline.syncOperations.addHTTPFront(settings.current, submit: submit)
@@ -207,7 +234,13 @@ public final class Server: Sendable {
         FastCGIConnection.Settings(
             configuration: configuration, logger: logger,
             protocolConfiguration: FastCGIServerConfiguration(
-                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue))
+                maxConnections: Self.fileDescriptorLimit(), maxRequests: configuration.workers + configuration.queue),
+            observer: observer)
+    }
+
+    /// What an `http://host:port` listener's connections need of `configuration`.
+    func httpSettings(_ configuration: Configuration, host: String, port: Int) -> HTTPFront.Settings {
+        HTTPFront.Settings(configuration: configuration, host: host, port: port, logger: logger, observer: observer)
     }
 
     /// Makes a FastCGI listening socket with `listen` and hands it to the workers.

@@ -36,6 +36,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         var configuration: Configuration
         var logger: Logger
         var protocolConfiguration: FastCGIServerConfiguration
+        /// Sees every answer (the counters, the access log): the server's, shared across reloads.
+        var observer: ResponseObserver?
     }
 
     /// A request the state machine's table holds for the engine.
@@ -342,7 +344,8 @@ final class FastCGIConnection: PollSource, @unchecked Sendable {
         let stream = FastCGIRequestStream(connection: self, maxPost: configuration.maxPost, timeout: configuration.writeTimeout)
         let request = Request(
             parameters: parameters, body: stream,
-            sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: stream))
+            sink: FastCGIConnectionSink(connection: self, requestID: head.requestID, stream: stream),
+            observer: settings.observer)
         let refused = declared > configuration.maxPost
         lock.withLock { protocolState.attach(ActiveRequest(request: request, stream: stream, refused: refused), to: head.requestID) }
         if !refused { started.append(Started(request: request, keepsConnection: head.keepConnection)) }

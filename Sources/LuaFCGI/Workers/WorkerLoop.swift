@@ -75,9 +75,13 @@ final class WorkerLoop: @unchecked Sendable {
     private static let starvedRetrySeconds = 0.1
 
     /// What a worker does with a request: run it, or refuse it (503) when the queue is full.
+    /// `answerAtOnce` is asked first by whoever read the request (a worker, the overflow
+    /// reader, the HTTP event loop): true when it answered the request itself, right there
+    /// and without waiting (the ping and status pages), so it is neither run nor queued.
     struct Work: Sendable {
         var run: @Sendable (Request) -> Void
         var refuse: @Sendable (Request) -> Void
+        var answerAtOnce: @Sendable (Request) -> Bool = { _ in false }
     }
 
     private var work: Work?
@@ -145,9 +149,10 @@ final class WorkerLoop: @unchecked Sendable {
 
     // MARK: The queue
 
-    /// Queues `request`; false when the queue is full or the loop is stopping.
+    /// Queues `request` (unless it is answered at once); false when the queue is full or the loop is stopping.
     func submit(_ request: Request) -> Bool {
-        lock.withLock { enqueue(request) }
+        if let work, work.answerAtOnce(request) { return true }
+        return lock.withLock { enqueue(request) }
     }
 
     /// Requests waiting for a worker.
@@ -168,6 +173,9 @@ final class WorkerLoop: @unchecked Sendable {
         guard !requests.isEmpty, let work else { return }
         var runHere: Request?
         var refused: [Request] = []
+        // One request per read is the rule: checked without making a new array.
+        let requests = requests.count == 1
+            ? (work.answerAtOnce(requests[0]) ? [] : requests) : requests.filter { !work.answerAtOnce($0) }
         lock.withLock {
             for request in requests {
                 if mayRun, runHere == nil, queue.isEmpty {

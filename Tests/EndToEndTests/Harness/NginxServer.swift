@@ -56,6 +56,12 @@ final class NginxServer {
     /// without luafcgid.
     static let pingPath = "/__harness_ping"
 
+    /// luafcgid's own pages, each through its own exact location as SPEC §6 and
+    /// docs/status.md show it (`fastcgi_pass …; include fastcgi_params;`): they
+    /// answer when the test's config sets `status` / `ping` to these paths.
+    static let statusPagePath = "/luafcgid-status"
+    static let pingPagePath = "/luafcgid-ping"
+
     /// `/unbuffered/x.lua` runs `www/x.lua` with `fastcgi_request_buffering off`
     /// and `fastcgi_buffering off`: nginx passes the request body on as it
     /// arrives and the response as the client takes it, so luafcgid meets the
@@ -207,6 +213,16 @@ final class NginxServer {
             }
             """
         let locations = """
+                    location = \(statusPagePath) {
+                        \(pass)
+                        include /etc/nginx/fastcgi_params;
+                    }
+
+                    location = \(pingPagePath) {
+                        \(pass)
+                        include /etc/nginx/fastcgi_params;
+                    }
+
                     location ~ ^\(unbufferedPrefix)(/.+\\.lua)$ {
                         \(pass)
                         fastcgi_request_buffering off;
