@@ -134,7 +134,7 @@ public final class HTTPFront: ChannelInboundHandler {
         if error is HTTPParserError, settings.observer != nil {
             switch state {
             case .idle, .receiving:
-                settings.observer?.observe(method: nil, target: nil, status: 400, bytes: 0, duration: .zero)
+                settings.observer?.observe(status: 400, bytes: 0, duration: .zero) { (nil, nil) }
             case .responding, .closing:
                 break
             }
@@ -223,8 +223,9 @@ public final class HTTPFront: ChannelInboundHandler {
             keepAlive: head.isKeepAlive && !closing, request: nil))
         let (page, body) = ErrorPage.make(status, path: path, extraHeaders: settings.extraHeaders)
         send(head: page, body: body, end: .complete, sequence: sequence)
-        settings.observer?.observe(
-            method: head.method.rawValue, target: path, status: status.code, bytes: body.readableBytes, duration: .zero)
+        settings.observer?.observe(status: status.code, bytes: body.readableBytes, duration: .zero) {
+            (head.method.rawValue, path)
+        }
     }
 
     /// Writes one `ResponseSink.send` call's worth of response and flushes once; on the event loop.

@@ -61,15 +61,16 @@ final class ObservedResponseSink: ResponseSink {
         inner.checkClient()
     }
 
-    /// The runner resolved the request to `script` and runs it.
+    /// The runner resolved the request to `script` and runs it; kept for the access log only.
     func ranScript(_ script: String) {
+        guard observer.accessLog != nil else { return }
         progress.withLock { $0.script = script }
     }
 
     private func tell(status: Int?, _ progress: Progress) {
-        observer.observe(
-            method: parameters["REQUEST_METHOD"], target: progress.script ?? Self.requestPath(parameters), status: status,
-            bytes: progress.bytes, duration: .now - arrival)
+        observer.observe(status: status, bytes: progress.bytes, duration: .now - arrival) {
+            (parameters["REQUEST_METHOD"], progress.script ?? Self.requestPath(parameters))
+        }
     }
 
     /// The request path the access log shows when no script ran.

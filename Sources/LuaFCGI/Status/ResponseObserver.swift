@@ -25,14 +25,19 @@ public final class ResponseObserver: Sendable {
     }
 
     /// One request ended: with the answer `status` (nil: none, the client left first),
-    /// `bytes` of body, `duration` after its arrival. `target` is the script that ran,
-    /// else the request path.
-    func observe(method: String?, target: String?, status: Int?, bytes: Int, duration: Duration) {
+    /// `bytes` of body, `duration` after its arrival. `describe` gives the access log's
+    /// method and target (the script that ran, else the request path); it is called only
+    /// when there is an access log, so the counters alone look nothing up.
+    func observe(
+        status: Int?, bytes: Int, duration: Duration, describe: () -> (method: String?, target: String?)
+    ) {
         if let status {
             statistics.countAnswer(code: status, duration: duration)
         } else {
             statistics.aborted.increment()
         }
-        accessLog?.write(method: method, target: target, status: status ?? 499, bytes: bytes, duration: duration)
+        guard let accessLog else { return }
+        let (method, target) = describe()
+        accessLog.write(method: method, target: target, status: status ?? 499, bytes: bytes, duration: duration)
     }
 }
