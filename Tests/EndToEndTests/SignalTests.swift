@@ -130,6 +130,22 @@ struct SignalTests {
         }
     }
 
+    @Test("SIGHUP that names an access log starts writing it; the status page counts the states the reload closed")
+    func reloadOpensTheAccessLog() async throws {
+        try await withStack(scripts: ["counter.lua": Self.counter], nginx: nil) { stack in
+            let script = stack.www.appendingPathComponent("counter.lua").path
+            #expect(try await body(stack, script) == "1 1048576")
+            let accessLog = stack.directory.file("access.log").path
+            try append("accesslog = \"\(accessLog)\"\nstatus = \"/status\"", to: stack)
+            stack.luafcgid.process.send(SIGHUP)
+            try await stack.luafcgid.waitForLog(containing: "SIGHUP: reloaded")
+            #expect(try await body(stack, script) == "1 1048576")
+            try await poll("the access log line") { Self.text(of: accessLog).contains(" GET \(script) 200 ") }
+            let status = try await stack.cgiFCGI(["SCRIPT_NAME": "/status", "SCRIPT_FILENAME": "/nonexistent/status"])
+            #expect(status.response.body.contains(#""reloads":1"#), "\(status.response.body)")
+        }
+    }
+
     @Test("SIGPIPE is ignored, SIGUSR2 reloads as SIGHUP does, SIGQUIT stops gracefully")
     func otherSignals() async throws {
         try await withStack(scripts: ["counter.lua": Self.counter], nginx: nil) { stack in
