@@ -36,7 +36,7 @@ struct ReloadUnderLoadTests {
             let gap = Duration.milliseconds(Self.seconds * 1000 / (Self.reloads + 2))
             for index in 1...Self.reloads {
                 try await Task.sleep(for: gap)  // pacing the reloads over wrk's run, not synchronisation
-                try append("workers = \(2 + index % 2)\nstates = \(4 + index)\nmaxpost = \(1_048_576 + index)", to: stack)
+                try stack.luafcgid.appendToConfig("workers = \(2 + index % 2)\nstates = \(4 + index)\nmaxpost = \(1_048_576 + index)")
                 stack.luafcgid.process.send(SIGHUP)
                 try await poll("reload \(index) in the log") {
                     stack.luafcgid.log.components(separatedBy: "SIGHUP: reloaded").count - 1 == index
@@ -65,12 +65,5 @@ struct ReloadUnderLoadTests {
                 return Int(words[0])
             }
             .first ?? 0
-    }
-
-    private func append(_ text: String, to stack: Stack) throws {
-        let handle = try FileHandle(forWritingTo: stack.luafcgid.configURL)
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("\n\(text)\n".utf8))
-        try handle.close()
     }
 }

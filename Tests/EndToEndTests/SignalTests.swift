@@ -33,7 +33,7 @@ struct SignalTests {
             let script = stack.www.appendingPathComponent("counter.lua").path
             #expect(try await body(stack, script) == "1 1048576")
             #expect(try await body(stack, script) == "2 1048576")
-            try append("maxpost = 2048", to: stack)
+            try stack.luafcgid.appendToConfig("maxpost = 2048")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "SIGHUP: reloaded")
             #expect(stack.luafcgid.log.contains("changed: maxpost 1048576 → 2048"), "\(stack.diagnostics)")
@@ -53,7 +53,7 @@ struct SignalTests {
         try await withStack(scripts: ["counter.lua": Self.counter], nginx: nil) { stack in
             let script = stack.www.appendingPathComponent("counter.lua").path
             #expect(try await body(stack, script) == "1 1048576")
-            try append("maxpost = 2048\n\(text)", to: stack)
+            try stack.luafcgid.appendToConfig("maxpost = 2048\n\(text)")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "SIGHUP: not reloaded, the running configuration stays")
             #expect(stack.luafcgid.log.contains(reason), "\(stack.diagnostics)")
@@ -69,7 +69,7 @@ struct SignalTests {
             let script = stack.www.appendingPathComponent("counter.lua").path
             let first = stack.luafcgid.socketPath
             let second = stack.directory.file("second.sock").path
-            try append("listen = \"unix:\(second)\"", to: stack)
+            try stack.luafcgid.appendToConfig("listen = \"unix:\(second)\"")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "no longer listening on unix:\(first)")
             #expect(UnixSocket.acceptsConnections(at: second))
@@ -79,7 +79,7 @@ struct SignalTests {
             #expect(response.body == "1 1048576", "\(stack.diagnostics)")
 
             // A directory that does not exist: the bind fails, nothing else changes.
-            try append("listen = \"unix:\(stack.directory.path)/missing/third.sock\"\nmaxpost = 4096", to: stack)
+            try stack.luafcgid.appendToConfig("listen = \"unix:\(stack.directory.path)/missing/third.sock\"\nmaxpost = 4096")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "not reloaded")
             #expect(stack.luafcgid.log.contains("cannot listen on unix:\(stack.directory.path)/missing/third.sock"))
@@ -101,7 +101,7 @@ struct SignalTests {
             let waiting = Task {
                 try await FastCGIClient(socketPath: socket, timeout: .seconds(30)).request(Self.get(counter))
             }
-            try append("workers = 2", to: stack)
+            try stack.luafcgid.appendToConfig("workers = 2")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "workers 1 → 2")
             let served = try await waiting.value
@@ -116,7 +116,7 @@ struct SignalTests {
     func usr1ReopensTheLog() async throws {
         try await withStack(config: "", scripts: ["counter.lua": Self.counter], nginx: nil) { stack in
             let log = stack.directory.file("main.log").path
-            try append("logfile = \"\(log)\"", to: stack)
+            try stack.luafcgid.appendToConfig("logfile = \"\(log)\"")
             stack.luafcgid.process.send(SIGHUP)
             try await poll("the reload to reach \(log)") { Self.text(of: log).contains("SIGHUP: reloaded") }
             let rotated = log + ".1"
@@ -136,7 +136,7 @@ struct SignalTests {
             let script = stack.www.appendingPathComponent("counter.lua").path
             #expect(try await body(stack, script) == "1 1048576")
             let accessLog = stack.directory.file("access.log").path
-            try append("accesslog = \"\(accessLog)\"\nstatus = \"/status\"", to: stack)
+            try stack.luafcgid.appendToConfig("accesslog = \"\(accessLog)\"\nstatus = \"/status\"")
             stack.luafcgid.process.send(SIGHUP)
             try await stack.luafcgid.waitForLog(containing: "SIGHUP: reloaded")
             #expect(try await body(stack, script) == "1 1048576")
@@ -176,7 +176,7 @@ struct SignalTests {
                 end})
                 function main(env, con) con:puts("kept") end
                 """)
-            try append("pidfile = \"\(pidFile)\"", to: stack)
+            try stack.luafcgid.appendToConfig("pidfile = \"\(pidFile)\"")
             stack.luafcgid.process.send(SIGHUP)
             try await poll("the pid file") { Self.text(of: pidFile) == "\(stack.luafcgid.process.pid)\n" }
             let kept = try await stack.cgiFCGI(["SCRIPT_FILENAME": stack.www.appendingPathComponent("gc.lua").path])
@@ -201,14 +201,6 @@ struct SignalTests {
 
     private func body(_ stack: Stack, _ script: String) async throws -> String {
         try await stack.cgiFCGI(["SCRIPT_FILENAME": script]).response.body
-    }
-
-    /// Adds `text` to the end of the running server's config file; later assignments win.
-    private func append(_ text: String, to stack: Stack) throws {
-        let handle = try FileHandle(forWritingTo: stack.luafcgid.configURL)
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("\n\(text)\n".utf8))
-        try handle.close()
     }
 
     static func get(_ script: String) -> [String: String] {

@@ -68,6 +68,15 @@ final class LuafcgidServer {
     /// Everything logged so far.
     var log: String { process.standardError }
 
+    /// Adds `text` at the end of the config file, for a reload (SIGHUP) to read:
+    /// later assignments win over the earlier ones.
+    func appendToConfig(_ text: String) throws {
+        let handle = try FileHandle(forWritingTo: configURL)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\n\(text)\n".utf8))
+        try handle.close()
+    }
+
     /// Waits (bounded) until the log contains `text`; logging may lag behind
     /// the response that caused it.
     func waitForLog(containing text: String, timeout: Duration = .seconds(10)) async throws {
