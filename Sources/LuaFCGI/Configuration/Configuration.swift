@@ -175,6 +175,12 @@ public struct Configuration: Sendable {
         values = reader.values
     }
 
+    /// The effective value of the setting `name` as a config file would say it
+    /// (`60`, `0.5`), for log lines that name a limit.
+    func shown(_ name: String) -> String {
+        values[name]?.description ?? "unset"
+    }
+
     /// The largest `watchdog`, in seconds: a year.
     static let largestWatchdog: Double = 365 * 24 * 3600
     /// The largest `memory`, in MiB: 1 TiB.

@@ -14,6 +14,8 @@ final class RequestRunner: Sendable {
     /// `watchdog` is also the longest a request may wait for a worker.
     private let limits: ScriptLimits
     private let preload: Preload?
+    /// The largest script (and preload) file read, from `memory`.
+    private let sourceSizeLimit: Int
     /// The server's counters, which outlive this runner (a reload makes a new one).
     let statistics: ServerStatistics
     private let pages: OperationsPages
@@ -30,9 +32,9 @@ final class RequestRunner: Sendable {
         self.resolver = ScriptResolver(extensions: configuration.extensions, roots: configuration.roots)
         self.logger = logger
         self.limits = ScriptLimits(configuration: configuration)
-        self.preload = configuration.preload.map {
-            Preload(path: $0, sizeLimit: ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB))
-        }
+        let sourceSizeLimit = ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB)
+        self.sourceSizeLimit = sourceSizeLimit
+        self.preload = configuration.preload.map { Preload(path: $0, sizeLimit: sourceSizeLimit) }
         self.statistics = statistics
         self.pages = OperationsPages(configuration: configuration, statistics: statistics, pool: pool, waiting: waiting)
         for warning in resolver.warnings { logger.warning("\(warning)") }
@@ -88,8 +90,8 @@ final class RequestRunner: Sendable {
         let deadline = limits.watchdog.map { start + $0 }
         let slowWatch = limits.slowLog.map {
             SlowRequestWatch(
-                script: script, request: request.parameters["REQUEST_URI"] ?? path ?? script, threshold: $0, start: start,
-                logger: logger)
+                script: script, request: request.parameters["REQUEST_URI"] ?? path ?? script, threshold: $0,
+                setting: configuration.shown("slowlog"), start: start, logger: logger)
         }
         defer { slowWatch?.finish() }
         let state: ScriptState
@@ -98,7 +100,7 @@ final class RequestRunner: Sendable {
         } else {
             let source: ScriptSource
             do {
-                source = try ScriptSource(path: script, sizeLimit: ScriptSource.sizeLimit(memoryMiB: configuration.memoryMiB))
+                source = try ScriptSource(path: script, sizeLimit: sourceSizeLimit)
             } catch {
                 pool.release(lease, keep: false)
                 send(error, for: request, path: path)
@@ -191,17 +193,13 @@ final class RequestRunner: Sendable {
     private func log(_ error: LuaError, script: String, while activity: String, sink: any ResponseSink) {
         let message: String
         switch error {
-        case .timeout: statistics.timeouts.increment()
-        case .memory: statistics.memoryErrors.increment()
-        default: break
-        }
-        switch error {
         case .timeout(let traceback):
-            let seconds = configuration.watchdogSeconds
-            let shown = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+            statistics.timeouts.increment()
+            let shown = configuration.shown("watchdog")
             message = "\(script): stopped by the watchdog while \(activity): it ran \(shown) s (watchdog = \(shown)); "
                 + "the state is closed" + (traceback.isEmpty ? "" : "\n\(traceback)")
         case .memory:
+            statistics.memoryErrors.increment()
             message = "\(script): out of memory while \(activity): the state reached its cap "
                 + "(memory = \(configuration.memoryMiB) MiB); the state is closed"
         default:

@@ -16,15 +16,21 @@ final class SlowRequestWatch {
     /// How the log names the request: REQUEST_URI, else SCRIPT_NAME.
     private let request: String
     private let threshold: Duration
+    /// `slowlog` as the config file says it, for the log: `2`, `0.5`.
+    private let setting: String
     private let start: ContinuousClock.Instant
     private let logger: Logger
     /// Whether the request was logged; it is logged at most once.
     private var reported = false
 
-    init(script: String, request: String, threshold: Duration, start: ContinuousClock.Instant, logger: Logger) {
+    init(
+        script: String, request: String, threshold: Duration, setting: String, start: ContinuousClock.Instant,
+        logger: Logger
+    ) {
         self.script = script
         self.request = request
         self.threshold = threshold
+        self.setting = setting
         self.start = start
         self.logger = logger
     }
@@ -49,14 +55,14 @@ final class SlowRequestWatch {
         guard !reported, ContinuousClock.now - start >= threshold else { return }
         reported = true
         logger.warning(
-            "slow: \(script) (\(request)) ran \(Self.seconds(ContinuousClock.now - start)) s (slowlog = \(Self.setting(threshold))); no traceback: it passed slowlog inside one C call or outside Lua code (waiting for the request body or the client)")
+            "slow: \(script) (\(request)) ran \(Self.seconds(ContinuousClock.now - start)) s (slowlog = \(setting)); no traceback: it passed slowlog inside one C call or outside Lua code (waiting for the request body or the client)")
     }
 
     /// Called by the state's hook, inside the VM: logs and never raises.
     private func report(where traceback: String) {
         reported = true
         logger.warning(
-            "slow: \(script) (\(request)) has run \(Self.seconds(ContinuousClock.now - start)) s (slowlog = \(Self.setting(threshold))), still running; where it is:\n\(traceback)")
+            "slow: \(script) (\(request)) has run \(Self.seconds(ContinuousClock.now - start)) s (slowlog = \(setting)), still running; where it is:\n\(traceback)")
     }
 
     /// A duration in seconds with one decimal: `2.0`.
@@ -64,11 +70,5 @@ final class SlowRequestWatch {
         let (seconds, attoseconds) = duration.components
         let tenths = seconds * 10 + (attoseconds + 50_000_000_000_000_000) / 100_000_000_000_000_000
         return "\(tenths / 10).\(tenths % 10)"
-    }
-
-    /// The setting as the config file would say it: `2`, `0.5`.
-    private static func setting(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
     }
 }
