@@ -29,26 +29,10 @@ enum LoopbackPort {
     /// caller closes it. The connect, every send and every receive give up
     /// after `timeout`.
     static func connect(to port: Int, timeout: Duration = .seconds(10)) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        for option in [SO_SNDTIMEO, SO_RCVTIMEO] {
-            setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
-        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            let failure = String(cString: strerror(errno))
-            close(fd)
-            throw HarnessError("connect to 127.0.0.1:\(port): \(failure)")
-        }
-        return fd
+        return try ClientSocket.connect(family: AF_INET, to: address, name: "127.0.0.1:\(port)", timeout: timeout)
     }
 }

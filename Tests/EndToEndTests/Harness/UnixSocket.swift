@@ -21,30 +21,13 @@ enum UnixSocket {
         guard bytes.count <= maxPathLength else {
             throw HarnessError("unix socket path too long (\(bytes.count) > \(maxPathLength)): \(path)")
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
-        for option in [SO_SNDTIMEO, SO_RCVTIMEO] {
-            setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
-        }
-
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let failure = String(cString: strerror(errno))
-            close(fd)
-            throw HarnessError("connect to \(path): \(failure)")
-        }
-        return fd
+        return try ClientSocket.connect(family: AF_UNIX, to: address, name: path, timeout: timeout)
     }
 
     /// Throws if `path` is too long to be a socket address, so a test fails
