@@ -206,6 +206,5 @@ private let processStart = ContinuousClock.now
 
 /// Seconds since the process started, on a monotonic clock.
 func monotonicSeconds() -> Double {
-    let elapsed = ContinuousClock.now - processStart
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    (ContinuousClock.now - processStart).inSeconds
 }

@@ -57,7 +57,7 @@ extension StatusReport {
             scripts.append(Script(path: path, states: held.states, requests: 0, lastLoad: nil, memoryBytes: held.memoryBytes))
         }
         self.init(
-            uptimeSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+            uptimeSeconds: elapsed.inSeconds,
             answersByClass: statistics.answersByClass, aborted: statistics.aborted.current,
             running: statistics.running.current, waiting: waiting, workers: configuration.workers,
             statesAlive: inventory.alive, statesMax: configuration.states, scripts: scripts.sorted { $0.path < $1.path },

@@ -253,7 +253,7 @@ final class WorkerLoop: @unchecked Sendable {
         }
         stopped.raise()
         wakeOverflowReader()
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+        let seconds = timeout.inSeconds
         guard finished.wait(timeout: .now() + seconds) == .success else { return false }
         let remaining = lock.withLock {
             defer { sources.removeAll() }
