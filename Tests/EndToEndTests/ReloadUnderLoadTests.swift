@@ -5,30 +5,19 @@ import Testing
 /// refused or lost across reloads, on new connections or kept-alive ones.
 @Suite("Reload under load")
 struct ReloadUnderLoadTests {
-    static let wrk = URL(fileURLWithPath: "/usr/bin/wrk")
     static let reloads = 5
     static let seconds = 8
 
-    /// A global counter shows whether the state is the same one; the answer must be 200 either way.
-    static let hello = """
-        count = 0
-        function main(env, con)
-          count = count + 1
-          con:header("Content-Type", "text/plain")
-          con:puts("hello ", count)
-        end
-        """
-
     @Test("wrk through nginx across 5 SIGHUPs that change workers, states and maxpost: zero errors, plain and kept-alive")
     func fiveReloadsUnderWrk() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.wrk.path) else {
-            throw HarnessError("wrk not found at \(Self.wrk.path): run scripts/bootstrap (installs wrk)")
+        guard FileManager.default.isExecutableFile(atPath: WrkRun.executable.path) else {
+            throw HarnessError("wrk not found at \(WrkRun.executable.path): run scripts/bootstrap (installs wrk)")
         }
-        try await withStack(config: "workers = 2", scripts: ["hello.lua": Self.hello], nginxProfile: .load) { stack in
+        try await withStack(config: "workers = 2", scripts: ["hello.lua": Scripts.hits], nginxProfile: .load) { stack in
             let port = try #require(stack.nginx?.tcpPort)
             let runs = try [("plain", "/hello.lua"), ("kept", "\(NginxServer.keptPrefix)/hello.lua")].map { name, path in
                 try ChildProcess(
-                    name: "wrk/\(name)", executable: Self.wrk,
+                    name: "wrk/\(name)", executable: WrkRun.executable,
                     arguments: ["-t1", "-c8", "-d\(Self.seconds)s", "--timeout", "5s", "http://127.0.0.1:\(port)\(path)"],
                     directory: stack.directory.url)
             }
