@@ -198,12 +198,14 @@ public final class HTTPFront: ChannelInboundHandler {
             headers: head.headers.map { ($0.name, $0.value) }, bodyLength: receiving.bodyLength, addresses: addresses,
             documentRoot: settings.documentRoot)
         sequence += 1
+        let cutOffTarget = HTTPResponseSink.CutOffTarget()
         let sink = HTTPResponseSink(
-            front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence, window: window,
-            writeTimeout: settings.writeTimeout)
+            front: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence, cutOffTarget: cutOffTarget,
+            window: window, writeTimeout: settings.writeTimeout)
         let request = Request(
             parameters: parameters, body: receiving.body ?? context.channel.allocator.buffer(capacity: 0), sink: sink,
             observer: settings.observer)
+        cutOffTarget.attach(request)
         state = .responding(Exchange(
             sequence: sequence, version: head.version, isHeadRequest: head.method == .HEAD, keepAlive: head.isKeepAlive,
             request: request))

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The `ResponseSink` of a request that came through the HTTP front.
@@ -10,13 +11,16 @@ import NIOCore
 /// Backpressure: before the hop, the body's bytes pass the connection's
 /// `HTTPWriteWindow`, and leave it when the loop's write of them completes. A
 /// worker that finds more than the window outstanding waits for the client to
-/// read, at most `writeTimeout`; then the front cuts the response off (aborts the
-/// request, which stops the handler at its next output and frees the worker with
-/// its state kept, logs it and closes the connection). Sends to a connection that
-/// is gone or cut off are dropped at once.
+/// read, at most `writeTimeout`; then the response is cut off: the worker aborts
+/// the request itself, right there, so the handler stops at its very next output
+/// (its state kept) rather than run on until the event loop hears of it, and the
+/// front logs it and closes the connection. Sends to a connection that is gone
+/// or cut off are dropped at once.
 struct HTTPResponseSink: ResponseSink {
     let front: NIOLoopBound<HTTPFront>
     let sequence: UInt64
+    /// The request this sink answers, for the worker to abort on a cut-off.
+    let cutOffTarget: CutOffTarget
     let window: HTTPWriteWindow
     /// `Configuration.writeTimeout`: how long a send waits for a client that reads nothing.
     let writeTimeout: Duration
@@ -42,6 +46,7 @@ struct HTTPResponseSink: ResponseSink {
                 }
             }
         case .timedOut:
+            cutOffTarget.abort()
             let timeout = writeTimeout
             front.eventLoop.execute {
                 front.value.cutOff(sequence: sequence, readNothingFor: timeout)
@@ -53,4 +58,22 @@ struct HTTPResponseSink: ResponseSink {
 
     /// There is no web server log behind the built-in listener; the engine's own log has the message.
     func sendErrorLog(_ message: String) {}
+}
+
+extension HTTPResponseSink {
+    /// The request a sink answers, known only once the request is made around the sink.
+    /// Held weakly: the request holds its sink, which must not keep it alive in turn.
+    final class CutOffTarget: @unchecked Sendable {
+        private let lock = NIOLock()
+        /// Guarded by `lock`.
+        private weak var request: Request?
+
+        func attach(_ request: Request) {
+            lock.withLock { self.request = request }
+        }
+
+        func abort() {
+            lock.withLock { request }?.abort()
+        }
+    }
 }

@@ -122,6 +122,8 @@ enum ConnectionObject {
                     return lua.raise("con:puts: bad argument #\(index - 1) (string expected, got \(lua.type(at: index).name))")
                 }
             }
+            // A streamed write that cut the response off (a client reading nothing) stops the handler now.
+            if context.request.isAborted { return lua.raiseExit() }
             return 0
         }
     }
