@@ -139,6 +139,12 @@ final class RequestRunner: Sendable {
         // one stopped by a limit, or done with its `maxcount` requests, is closed.
         pool.release(lease, keep: state.isReusable)
 
+        // After `con:finish()` the client has its answer: nothing more goes to it (not even to
+        // the web server's log: the request is over there), and an error is only logged.
+        if context.response.isFinished {
+            if case .failed(let error) = outcome { log(error, script: script, while: "running after con:finish()", sink: nil) }
+            return
+        }
         request.sink.checkClient()
         switch outcome {
         case .returned where request.isAborted:
@@ -190,7 +196,8 @@ final class RequestRunner: Sendable {
             configuration: configuration, sink: request.sink)
     }
 
-    private func log(_ error: LuaError, script: String, while activity: String, sink: any ResponseSink) {
+    /// Logs `error`, and passes it to the web server's log through `sink` when one is given.
+    private func log(_ error: LuaError, script: String, while activity: String, sink: (any ResponseSink)?) {
         let message: String
         switch error {
         case .timeout(let traceback):
@@ -206,7 +213,7 @@ final class RequestRunner: Sendable {
             message = "\(script): error while \(activity): \(error.details)"
         }
         logger.error("\(message)")
-        sink.sendErrorLog(message)
+        sink?.sendErrorLog(message)
     }
 }
 

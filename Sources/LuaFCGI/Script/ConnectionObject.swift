@@ -38,7 +38,7 @@ enum ConnectionObject {
 
     private static let methods: [(String, LuaFunction)] = [
         ("header", header), ("puts", puts), ("gets", gets), ("flush", flush), ("reset", reset),
-        ("config", config), ("log", log), ("status", status), ("read", read),
+        ("config", config), ("log", log), ("status", status), ("read", read), ("finish", finish),
     ]
 
     /// The running request's context if argument 1 is its `con`; else the message to raise.
@@ -78,11 +78,24 @@ enum ConnectionObject {
         }
     }
 
+    /// Whether the response was finished, so `method`'s output is dropped (logged once, at debug).
+    /// Checked before anything looks at the client: a finished request's client may go away, or its
+    /// connection serve other requests, and the handler's background work goes on regardless.
+    private static func dropsOutput(_ context: RequestContext, method: String) -> Bool {
+        guard context.response.isFinished else { return false }
+        if !context.loggedDroppedOutput {
+            context.loggedDroppedOutput = true
+            context.logger.debug("\(context.script): con:\(method) after con:finish(); output dropped")
+        }
+        return true
+    }
+
     // MARK: Methods
 
     /// `con:header(name, value)` or `con:header(line)`.
     private static let header: LuaFunction = { L in
         withContext(L, method: "header") { lua, context in
+            if dropsOutput(context, method: "header") { return 0 }
             let line: HTTPHeaderLine
             do throws(HTTPHeaderLineError) {
                 if lua.top >= 3, lua.type(at: 3) != .nil {
@@ -107,6 +120,7 @@ enum ConnectionObject {
     /// `con:puts(...)`: strings and numbers, in order.
     private static let puts: LuaFunction = { L in
         withContext(L, method: "puts") { lua, context in
+            if dropsOutput(context, method: "puts") { return 0 }
             context.request.sink.checkClient()
             if context.request.isAborted { return lua.raiseExit() }
             let count = lua.top
@@ -131,6 +145,11 @@ enum ConnectionObject {
     /// `con:gets()`: the unread rest of the body, then nil.
     private static let gets: LuaFunction = { L in
         withContext(L, method: "gets") { lua, context in
+            // The body was taken before the answer went out: nothing is left to read.
+            if context.response.isFinished {
+                lua.pushNil()
+                return 1
+            }
             var rest: ByteBuffer?
             do throws(RequestBodyError) {
                 while let piece = try context.request.body.read(upTo: Int.max) {
@@ -161,6 +180,10 @@ enum ConnectionObject {
                 }
                 maximum = Int(clamping: size)
             }
+            if context.response.isFinished {
+                lua.pushNil()
+                return 1
+            }
             do throws(RequestBodyError) {
                 guard let piece = try context.request.body.read(upTo: maximum) else {
                     lua.pushNil()
@@ -189,6 +212,7 @@ enum ConnectionObject {
     /// `con:flush()`: the head and the buffered body go out now.
     private static let flush: LuaFunction = { L in
         withContext(L, method: "flush") { lua, context in
+            if dropsOutput(context, method: "flush") { return 0 }
             context.request.sink.checkClient()
             if context.request.isAborted { return lua.raiseExit() }
             context.response.flush()
@@ -199,6 +223,7 @@ enum ConnectionObject {
     /// `con:reset()`: the unsent body is dropped.
     private static let reset: LuaFunction = { L in
         withContext(L, method: "reset") { _, context in
+            if dropsOutput(context, method: "reset") { return 0 }
             context.response.reset()
             return 0
         }
@@ -239,6 +264,7 @@ enum ConnectionObject {
     /// `con:status(code [, reason])`.
     private static let status: LuaFunction = { L in
         withContext(L, method: "status") { lua, context in
+            if dropsOutput(context, method: "status") { return 0 }
             guard let code = lua.integer(at: 2), (100...999).contains(code) else {
                 return lua.raise("con:status: the code must be a whole number from 100 to 999")
             }
@@ -249,6 +275,15 @@ enum ConnectionObject {
             if !context.response.setStatus(ResponseStatus(code: code, reason: reason)) {
                 context.logger.warning("\(context.script): con:status(\(code)) after the headers were sent; ignored")
             }
+            return 0
+        }
+    }
+
+    /// `con:finish()`: the response goes out complete now (head, buffered body, end);
+    /// the handler goes on, its later output dropped. A second call does nothing.
+    private static let finish: LuaFunction = { L in
+        withContext(L, method: "finish") { _, context in
+            context.response.finish()
             return 0
         }
     }

@@ -15,6 +15,8 @@ final class RequestContext {
     let generation: UInt64
     /// Why the body could not be read, if `con:read`/`con:gets` failed: over maxpost means 413.
     var bodyFailure: RequestBodyError?
+    /// Output after `con:finish()` was logged once (at debug): later output is dropped quietly.
+    var loggedDroppedOutput = false
 
     init(request: Request, configuration: Configuration, logger: Logger, script: String, generation: UInt64) {
         self.request = request

@@ -12,6 +12,8 @@ final class ResponseBuilder {
     private var body: ByteBuffer
     /// Whether the head went out (`con:flush`, or streaming with `buffering = false`).
     private(set) var headSent = false
+    /// Whether the response is complete (`con:finish()` or the handler's end): later output is dropped.
+    private(set) var isFinished = false
     /// Whether output is sent as it comes rather than collected until the end.
     private let streaming: Bool
     private let sink: any ResponseSink
@@ -28,7 +30,7 @@ final class ResponseBuilder {
     /// Adds a header; `Status` and `Content-Type` replace the defaults instead of adding a line.
     /// Returns false (and changes nothing) once the head was sent.
     func addHeader(_ line: HTTPHeaderLine) throws(HTTPHeaderLineError) -> Bool {
-        guard !headSent else { return false }
+        guard !headSent, !isFinished else { return false }
         if line.hasName("Status") {
             guard let parsed = ResponseStatus(line: line.value) else {
                 throw HTTPHeaderLineError(line: "\(line.name): \(line.value)", reason: "expected a status like \"404 Not Found\"")
@@ -44,19 +46,21 @@ final class ResponseBuilder {
 
     /// Sets the status; false once the head was sent.
     func setStatus(_ newStatus: ResponseStatus) -> Bool {
-        guard !headSent else { return false }
+        guard !headSent, !isFinished else { return false }
         status = newStatus
         return true
     }
 
     /// Appends body bytes; when streaming, they go out at once.
     func write(_ bytes: UnsafeRawBufferPointer) {
+        guard !isFinished else { return }
         body.writeBytes(bytes)
         if streaming { flush() }
     }
 
     /// Sends the head (once) and what is buffered; later output follows as it comes.
     func flush() {
+        guard !isFinished else { return }
         let head = headSent ? nil : makeHead(contentLength: nil)
         headSent = true
         guard head != nil || body.readableBytes > 0 else { return }
@@ -69,7 +73,10 @@ final class ResponseBuilder {
     }
 
     /// Completes the response: a buffered one goes out whole, with `Content-Length`.
+    /// Only the first call sends anything.
     func finish() {
+        guard !isFinished else { return }
+        isFinished = true
         if headSent {
             sink.send(head: nil, body: body.readableBytes > 0 ? takeBody() : nil, end: .complete)
         } else {
