@@ -42,7 +42,8 @@ final class RequestRunner: Sendable {
         self.preload = configuration.preload.map { Preload(path: $0, sizeLimit: sourceSizeLimit) }
         self.statistics = statistics
         self.shared = shared ?? SharedStore(megabytes: configuration.sharedMiB)
-        self.pages = OperationsPages(configuration: configuration, statistics: statistics, pool: pool, waiting: waiting)
+        self.pages = OperationsPages(
+            configuration: configuration, statistics: statistics, pool: pool, shared: self.shared, waiting: waiting)
         for warning in resolver.warnings { logger.warning("\(warning)") }
     }
 
