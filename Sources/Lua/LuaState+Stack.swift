@@ -116,6 +116,11 @@ extension LuaState {
         return isNumber != 0 && type(at: index) == .number ? Int(value) : nil
     }
 
+    /// Whether the value at `index` is a number with the integer subtype (`3`, not `3.0`).
+    public func isInteger(at index: Int32) -> Bool {
+        lua_isinteger(pointer, index) != 0
+    }
+
     /// The number at `index` if it is a number.
     public func number(at index: Int32) -> Double? {
         guard type(at: index) == .number else { return nil }

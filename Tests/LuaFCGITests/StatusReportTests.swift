@@ -14,7 +14,8 @@ import Testing
                       memoryBytes: 40_960),
                 .init(path: "/srv/www/new.lua", states: 1, requests: 0, lastLoad: nil, memoryBytes: 0),
             ],
-            loads: 9, evictions: 1, reloads: 2, timeouts: 1, memoryErrors: 0, latency: latency ?? histogram.snapshot())
+            loads: 9, evictions: 1, reloads: 2, timeouts: 1, memoryErrors: 0, latency: latency ?? histogram.snapshot(),
+            shared: SharedStoreStatistics(entries: 3, bytes: 250, capacity: 16 << 20, evictions: 4, expirations: 5))
     }
 
     @Test func theJSONHasEveryFieldOfTheSpecInItsOrder() {
@@ -24,7 +25,8 @@ import Testing
             {"path":"/srv/www/a \\"b\\".lua","states":2,"requests":6,"last_load":"2026-12-02T17:00:00Z","memory_bytes":40960},\
             {"path":"/srv/www/new.lua","states":1,"requests":0,"last_load":null,"memory_bytes":0}],\
             "loads":9,"evictions":1,"reloads":2,"timeouts":1,"memory_errors":0,\
-            "latency_ms":{"p50":1.504,"p90":88.064,"p99":88.064}}
+            "latency_ms":{"p50":1.504,"p90":88.064,"p99":88.064},\
+            "shared":{"entries":3,"bytes":250,"capacity_bytes":16777216,"evictions":4,"expirations":5}}
 
             """)
     }
@@ -56,6 +58,8 @@ import Testing
             #"luafcgid_script_requests_total{script="/srv/www/new.lua"} 0"#,
             "luafcgid_loads_total 9", "luafcgid_evictions_total 1", "luafcgid_reloads_total 2",
             "luafcgid_timeouts_total 1", "luafcgid_memory_errors_total 0",
+            "luafcgid_shared_entries 3.0", "luafcgid_shared_bytes 250.0", "luafcgid_shared_capacity_bytes 16777216.0",
+            "luafcgid_shared_evictions_total 4", "luafcgid_shared_expirations_total 5",
             "# TYPE luafcgid_request_duration_seconds histogram",
             #"luafcgid_request_duration_seconds_bucket{le="0.001024"} 1"#,
             #"luafcgid_request_duration_seconds_bucket{le="0.002048"} 3"#,

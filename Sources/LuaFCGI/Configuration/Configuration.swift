@@ -10,8 +10,8 @@ import NIOCore
 /// The effective settings of a running server (SPEC §2), defaults applied.
 ///
 /// Built from what the config script set (`ConfigurationLoader`) and the command
-/// line (`Overrides`). Settings whose behaviour belongs to later work (shared,
-/// allow) are read and validated here already.
+/// line (`Overrides`). Settings whose behaviour belongs to later work (allow)
+/// are read and validated here already.
 public struct Configuration: Sendable {
     public var listen: [ListenAddress]
     public var workers: Int

@@ -3,9 +3,12 @@ import Logging
 
 /// Runs housekeeping every `sweep` milliseconds on a thread of its own (SPEC §3.7):
 /// idle states whose script, or a file they loaded, changed (mtime, size or
-/// inode) or vanished are closed, busy ones when released.
+/// inode) or vanished are closed, busy ones when released; the shared store's
+/// expired entries are removed.
 final class Housekeeper: @unchecked Sendable {
     private let pool: ScriptPool<ScriptState>
+    /// The process's shared store, if any (nil in tests of the sweep alone).
+    private let shared: SharedStore?
     private let logger: Logger
     private let condition = NSCondition()
     /// Seconds between sweeps (`sweep`); guarded by `condition`, changed by a reload.
@@ -14,8 +17,9 @@ final class Housekeeper: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchGroup()
 
-    init(pool: ScriptPool<ScriptState>, periodMilliseconds: Int, logger: Logger) {
+    init(pool: ScriptPool<ScriptState>, shared: SharedStore? = nil, periodMilliseconds: Int, logger: Logger) {
         self.pool = pool
+        self.shared = shared
         self.period = TimeInterval(periodMilliseconds) / 1000
         self.logger = logger
     }
@@ -59,6 +63,7 @@ final class Housekeeper: @unchecked Sendable {
         for script in Set(closed.map(\.script)).sorted() {
             logger.info("\(script) or a file it loaded changed; its idle states were closed and it reloads on the next request")
         }
+        shared?.expire()
     }
 
     /// Waits one period; false once stopped.

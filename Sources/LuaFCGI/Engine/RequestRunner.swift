@@ -18,14 +18,19 @@ final class RequestRunner: Sendable {
     private let sourceSizeLimit: Int
     /// The server's counters, which outlive this runner (a reload makes a new one).
     let statistics: ServerStatistics
+    /// The process's shared store (`luafcgid.shared`), which also outlives this runner.
+    let shared: SharedStore
     private let pages: OperationsPages
 
     /// - Parameters:
     ///   - statistics: the server's counters (`Server` owns them, so they survive a reload).
+    ///   - shared: the process's shared store (`Server` owns it); nil: a store of its own,
+    ///     sized by `configuration.sharedMiB` (for a runner without a server, as in tests).
     ///   - waiting: how many requests wait in the queue now, for the status page.
     init(
         configuration: Configuration, pool: ScriptPool<ScriptState>, logger: Logger,
-        statistics: ServerStatistics = ServerStatistics(), waiting: @escaping @Sendable () -> Int = { 0 }
+        statistics: ServerStatistics = ServerStatistics(), shared: SharedStore? = nil,
+        waiting: @escaping @Sendable () -> Int = { 0 }
     ) {
         self.configuration = configuration
         self.pool = pool
@@ -36,7 +41,9 @@ final class RequestRunner: Sendable {
         self.sourceSizeLimit = sourceSizeLimit
         self.preload = configuration.preload.map { Preload(path: $0, sizeLimit: sourceSizeLimit) }
         self.statistics = statistics
-        self.pages = OperationsPages(configuration: configuration, statistics: statistics, pool: pool, waiting: waiting)
+        self.shared = shared ?? SharedStore(megabytes: configuration.sharedMiB)
+        self.pages = OperationsPages(
+            configuration: configuration, statistics: statistics, pool: pool, shared: self.shared, waiting: waiting)
         for warning in resolver.warnings { logger.warning("\(warning)") }
     }
 
@@ -109,7 +116,7 @@ final class RequestRunner: Sendable {
             do {
                 let created = try ScriptState(
                     script: script, source: source, preload: preload, limits: limits, deadline: deadline,
-                    slowWatch: slowWatch)
+                    slowWatch: slowWatch, shared: shared)
                 created.statistics = statistics.script(script)
                 created.statistics?.loaded()
                 pool.attach(created, to: &lease)

@@ -19,7 +19,8 @@ enum LuafcgidModule {
         lua.pop(2)
     }
 
-    /// The loader `require` calls: compiles and runs the module source, returning its table.
+    /// The loader `require` calls: compiles and runs the module source, returning its
+    /// table, with `shared` (`SharedStoreObject`) added to it.
     private static let load: LuaFunction = { L in
         let lua = LuaState.current(L!)
         do throws(LuaError) {
@@ -27,6 +28,10 @@ enum LuafcgidModule {
             try lua.call(arguments: 0, results: 1)
         } catch {
             return lua.raise("cannot load module 'luafcgid': \(error.description)")
+        }
+        if lua.type(at: -1) == .table {
+            SharedStoreObject.push(in: lua)
+            lua.rawSet(table: -2, key: "shared")
         }
         return 1
     }

@@ -23,7 +23,7 @@ final class ScriptState: PooledState {
     /// (`RequestRunner`), so a request bumps them without a lookup.
     var statistics: ScriptStatistics?
     /// Reached by Swift functions called from Lua through `lua.context`.
-    private let context = ScriptStateContext()
+    private let context: ScriptStateContext
 
     /// The files the state loaded besides its script.
     var files: ScriptFiles { context.files }
@@ -58,11 +58,13 @@ final class ScriptState: PooledState {
     /// compiled from `source` (read by the caller: `ScriptSource`); both must
     /// end before `deadline` (nil: no limit), and `slowWatch` watches them.
     /// Throws which of them failed: a read, syntax or runtime error, or
-    /// `.timeout`/`.memory` when it hit a limit.
+    /// `.timeout`/`.memory` when it hit a limit. `shared` is the process's store
+    /// that `require("luafcgid").shared` reaches.
     init(
         script: String, source: ScriptSource, preload: Preload?, limits: ScriptLimits,
-        deadline: ContinuousClock.Instant?, slowWatch: SlowRequestWatch?
+        deadline: ContinuousClock.Instant?, slowWatch: SlowRequestWatch?, shared: SharedStore
     ) throws(CreationError) {
+        self.context = ScriptStateContext(shared: shared)
         self.script = script
         self.signature = source.signature
         self.limits = limits

@@ -4,8 +4,9 @@ extension Server {
     /// 1. a new `accesslog` file is opened and addresses new to `listen` are bound
     ///    first — if one cannot be, what was just opened is closed again and the
     ///    error is thrown: nothing else changed;
-    /// 2. `workers`, `queue`, `states`, `clones` and `sweep` change in place (fewer
-    ///    workers end between requests; states over the new bound go as they are released);
+    /// 2. `workers`, `queue`, `states`, `clones`, `sweep` and `shared` change in place (fewer
+    ///    workers end between requests; states over the new bound go as they are released;
+    ///    the shared store keeps its entries, evicting down to a smaller capacity);
     /// 3. every state is closed, idle ones now and busy ones when their request ends,
     ///    so each script loads afresh under the new settings (`preload`, `memory`, …);
     /// 4. requests from here on run with the new configuration — on every listener,
@@ -40,8 +41,10 @@ extension Server {
 
         loop.resize(workers: new.workers, queue: new.queue)
         let closed = pool.renew(capacity: new.states, clonesPerScript: new.clones)
+        shared.resize(capacityBytes: SharedStore.bytes(megabytes: new.sharedMiB))
         runner.replace(with: RequestRunner(
-            configuration: new, pool: pool, logger: logger, statistics: statistics, waiting: { [loop] in loop.waiting }))
+            configuration: new, pool: pool, logger: logger, statistics: statistics, shared: shared,
+            waiting: { [loop] in loop.waiting }))
         if accessLogChanged { observer.replaceAccessLog(with: accessLog) }
         housekeeper.setPeriod(milliseconds: new.sweepMilliseconds)
         let kept = current.filter { wanted.contains($0.address) }

@@ -24,6 +24,8 @@ public final class Server: Sendable {
     /// The counters of the status page, and what sees every answer (counters, access log):
     /// made here, not by the runner, so they live across a reload.
     let statistics = ServerStatistics()
+    /// `luafcgid.shared`: one store for every state, kept across reloads (which resize it).
+    let shared: SharedStore
     let observer: ResponseObserver
     /// Why `accesslog` could not be opened: `start` fails with it.
     private let accessLogFailure: LogFileError?
@@ -74,10 +76,12 @@ public final class Server: Sendable {
         }
         self.accessLogFailure = accessLogFailure
         observer = ResponseObserver(statistics: statistics, accessLog: accessLog)
+        shared = SharedStore(megabytes: configuration.sharedMiB)
         runner = Reloadable(RequestRunner(
-            configuration: configuration, pool: pool, logger: logger, statistics: statistics,
+            configuration: configuration, pool: pool, logger: logger, statistics: statistics, shared: shared,
             waiting: { [loop] in loop.waiting }))
-        housekeeper = Housekeeper(pool: pool, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
+        housekeeper = Housekeeper(
+            pool: pool, shared: shared, periodMilliseconds: configuration.sweepMilliseconds, logger: logger)
     }
 
     /// Starts the workers and housekeeping and binds every listener; on a bind

@@ -13,14 +13,16 @@ struct OperationsPages: Sendable {
     let statusPath: String?
     let statistics: ServerStatistics
     let pool: ScriptPool<ScriptState>
+    let shared: SharedStore
     /// Requests waiting in the queue now.
     let waiting: @Sendable () -> Int
     let configuration: Configuration
 
     init(
-        configuration: Configuration, statistics: ServerStatistics, pool: ScriptPool<ScriptState>,
+        configuration: Configuration, statistics: ServerStatistics, pool: ScriptPool<ScriptState>, shared: SharedStore,
         waiting: @escaping @Sendable () -> Int
     ) {
+        self.shared = shared
         self.pingPath = configuration.pingPath
         self.statusPath = configuration.statusPath
         self.statistics = statistics
@@ -42,7 +44,9 @@ struct OperationsPages: Sendable {
         if path == pingPath {
             send("pong", contentType: "text/plain", to: request)
         } else {
-            let report = StatusReport(statistics: statistics, pool: pool, waiting: waiting(), configuration: configuration)
+            let report = StatusReport(
+                statistics: statistics, pool: pool, waiting: waiting(), configuration: configuration,
+                shared: shared.statistics)
             if Self.wantsPrometheus(request.parameters["QUERY_STRING"]) {
                 send(report.prometheusText, contentType: "text/plain; version=0.0.4; charset=utf-8", to: request)
             } else {

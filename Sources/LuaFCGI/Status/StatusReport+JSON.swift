@@ -28,7 +28,9 @@ extension StatusReport {
         out += [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)].map { name, quantile in
             "\"\(name)\":" + (latency.percentile(quantile).map { Self.decimal($0 / 1000) } ?? "null")
         }.joined(separator: ",")
-        out += "}}\n"
+        out += "},"
+        out += "\"shared\":{\"entries\":\(shared.entries),\"bytes\":\(shared.bytes),\"capacity_bytes\":\(shared.capacity),"
+        out += "\"evictions\":\(shared.evictions),\"expirations\":\(shared.expirations)}}\n"
         return out
     }
 

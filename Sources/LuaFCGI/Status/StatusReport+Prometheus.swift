@@ -44,6 +44,11 @@ extension StatusReport {
         counter("reloads_total", "States closed because their script or a file it loaded changed, or on reload.", reloads)
         counter("timeouts_total", "Requests stopped by the watchdog.", timeouts)
         counter("memory_errors_total", "Requests whose state reached its memory cap.", memoryErrors)
+        gauge("shared_entries", "Entries in the shared store (luafcgid.shared).", Double(shared.entries))
+        gauge("shared_bytes", "Bytes the shared store's entries count for.", Double(shared.bytes))
+        gauge("shared_capacity_bytes", "The shared store's capacity (the shared setting).", Double(shared.capacity))
+        counter("shared_evictions_total", "Shared store entries removed to make room.", shared.evictions)
+        counter("shared_expirations_total", "Shared store entries removed when their time to live ran out.", shared.expirations)
         return registry.emitToString() + latencyHistogramText
     }
 

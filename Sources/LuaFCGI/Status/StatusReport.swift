@@ -33,6 +33,8 @@ struct StatusReport: Sendable, Equatable {
     var timeouts: Int
     var memoryErrors: Int
     var latency: LatencyHistogram.Snapshot
+    /// The shared store's numbers (`luafcgid.shared`).
+    var shared = SharedStoreStatistics()
 
     var requestsTotal: Int { answersByClass.reduce(0, +) }
 }
@@ -42,7 +44,7 @@ extension StatusReport {
     /// states' heap counters are relaxed atomic loads), the rest without locks.
     init(
         statistics: ServerStatistics, pool: ScriptPool<ScriptState>, waiting: Int, configuration: Configuration,
-        now: ContinuousClock.Instant = .now
+        shared: SharedStoreStatistics, now: ContinuousClock.Instant = .now
     ) {
         let inventory = pool.inventory { $0.lua.memoryInUse }
         let counters = pool.counters
@@ -63,6 +65,6 @@ extension StatusReport {
             statesAlive: inventory.alive, statesMax: configuration.states, scripts: scripts.sorted { $0.path < $1.path },
             loads: counters.loads, evictions: counters.evictions, reloads: counters.reloads,
             timeouts: statistics.timeouts.current, memoryErrors: statistics.memoryErrors.current,
-            latency: statistics.latency.snapshot())
+            latency: statistics.latency.snapshot(), shared: shared)
     }
 }
