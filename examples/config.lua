@@ -110,7 +110,8 @@ headers = "X-Powered-By: luafcgid\r\n"
 -- Requests that may wait for a worker; past it: 503 at once.
 -- queue = 1024
 
--- (later) MiB for the shared key/value store (require "luafcgid".shared).
+-- MiB for the shared key/value store (require("luafcgid").shared), one for
+-- every state; when full, least recently used entries go. A reload resizes it.
 -- shared = 16
 
 -- (later) TCP clients (addresses or CIDR ranges) allowed to connect; {} = any.
